@@ -1,0 +1,239 @@
+"""Language detection: which language is a document, and which of its segments are not?
+
+Uses langdetect, but never its global factory: each :class:`Detector` builds a
+private ``DetectorFactory`` holding only the candidate language profiles, with a
+fixed seed, so the same text always gets the same answer (in any process).
+
+Two extra kinds of evidence make short judgements reliable:
+
+* the text is cleaned first -- URLs, e-mail addresses, Markdown link targets,
+  inline code, digits and punctuation only mislead the n-gram model;
+* the script decides the plausible candidates -- Cyrillic text can never be
+  Polish, English or German, and Latin text can never be Ukrainian or Russian.
+  Implausible candidates get a prior of zero, so langdetect's probabilities are
+  spread over the plausible ones only.
+
+Segments too short to judge, and segments whose differing guess is uncertain,
+inherit the document's language (``inherited=True``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from pipeline.errors import ConfigError
+
+DEFAULT_CANDIDATES = ("pl", "en", "uk", "ru", "de")
+
+# A segment needs this much text (after cleaning) to get its own judgement.
+MIN_WORDS = 4
+MIN_LETTERS = 20
+# A segment reported in a language other than the document's needs this much.
+MIN_FOREIGN_PROBABILITY = 0.80
+
+# A text is in one script when this share of its letters is.
+SCRIPT_SHARE = 0.8
+# Scripts of the languages langdetect ships; languages in neither set (Greek,
+# Arabic, CJK, ...) are never excluded by the script rule.
+CYRILLIC_LANGS = frozenset({"bg", "mk", "ru", "uk"})
+LATIN_LANGS = frozenset(
+    "af ca cs cy da de en es et fi fr hr hu id it lt lv nl no pl pt ro sk sl so sq sv sw tl tr vi".split()
+)
+
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_INLINE_CODE = re.compile(r"`+[^`]*`+")
+_NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
+
+
+@dataclass(frozen=True)
+class SegmentLanguage:
+    """The language of one segment of a document."""
+
+    index: int  # index of the segment in the document
+    line: int  # the segment's source line
+    lang: str  # ISO 639-1 code
+    probability: float  # 0..1, rounded to 2 decimals
+    inherited: bool  # too short / too uncertain: took the document's language
+
+
+@dataclass(frozen=True)
+class DocumentLanguage:
+    """The language of a whole document, and of each of its segments."""
+
+    lang: str
+    probability: float
+    segments: tuple[SegmentLanguage, ...]
+
+    @property
+    def foreign(self) -> tuple[SegmentLanguage, ...]:
+        """The segments written in a language other than the document's."""
+        return tuple(s for s in self.segments if s.lang != self.lang)
+
+
+def clean_text(text: str) -> str:
+    """Keep only the words: drop URLs, e-mails, link targets, inline code, digits, punctuation."""
+    for pattern in (_LINK_TARGET, _INLINE_CODE, _URL, _EMAIL):
+        text = pattern.sub(" ", text)
+    return " ".join(_NON_LETTER.sub(" ", text).split())
+
+
+def _script(text: str) -> str | None:
+    """``"cyrillic"`` or ``"latin"`` when at least 80% of the letters are in it, else ``None``.
+
+    A mixed text (a Polish document quoting a Ukrainian paragraph) has no script.
+    """
+    cyrillic = latin = 0
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name.startswith("CYRILLIC"):
+                cyrillic += 1
+            elif name.startswith("LATIN"):
+                latin += 1
+    total = cyrillic + latin
+    if total and cyrillic >= SCRIPT_SHARE * total:
+        return "cyrillic"
+    if total and latin >= SCRIPT_SHARE * total:
+        return "latin"
+    return None
+
+
+def available_languages() -> tuple[str, ...]:
+    """The language codes langdetect has a profile for, sorted."""
+    return tuple(sorted(p.name for p in _profiles_dir().iterdir() if not p.name.startswith(".")))
+
+
+def _profiles_dir() -> Path:
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    return Path(PROFILES_DIRECTORY)
+
+
+class Detector:
+    """Detects languages among a fixed set of candidates, deterministically.
+
+    Profiles are loaded once, on first use. Raises :class:`ConfigError` for an
+    unknown candidate code or an empty candidate list.
+    """
+
+    def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *, seed: int = 0):
+        codes = tuple(dict.fromkeys(c.strip().lower() for c in candidates))
+        if not codes:
+            raise ConfigError("no candidate languages for detection")
+        known = available_languages()
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ConfigError(
+                f"unknown detection language(s) {', '.join(unknown)}; available: {', '.join(known)}"
+            )
+        self.candidates = codes
+        self.seed = seed
+        self._factory = None  # built lazily by _get_factory()
+
+    def _get_factory(self):
+        """The private langdetect factory holding only the candidate profiles."""
+        if self._factory is None:
+            from langdetect.detector_factory import DetectorFactory
+
+            factory = DetectorFactory()
+            directory = _profiles_dir()
+            factory.load_json_profile(
+                [(directory / code).read_text(encoding="utf-8") for code in self.candidates]
+            )
+            factory.set_seed(self.seed)
+            self._factory = factory
+        return self._factory
+
+    def _plausible(self, script: str | None) -> tuple[str, ...]:
+        """The candidates that can be written in ``script``."""
+        excluded = {"cyrillic": LATIN_LANGS, "latin": CYRILLIC_LANGS}.get(script, frozenset())
+        return tuple(c for c in self.candidates if c not in excluded)
+
+    def probabilities(self, text: str) -> list[tuple[str, float]]:
+        """``(lang, probability)`` pairs, best first, over the candidates plausible for the script.
+
+        Returns ``[]`` when the text has no letters (after cleaning) or no
+        candidate is written in its script. Probabilities sum to at most 1.0;
+        langdetect leaves out languages below 0.1.
+        """
+        from langdetect.lang_detect_exception import LangDetectException
+
+        cleaned = clean_text(text)
+        if not cleaned:
+            return []
+        plausible = self._plausible(_script(cleaned))
+        if len(plausible) <= 1:
+            return [(plausible[0], 1.0)] if plausible else []
+        detector = self._get_factory().create()
+        detector.set_prior_map({code: 1.0 for code in plausible})
+        detector.append(cleaned)
+        try:
+            found = detector.get_probabilities()
+        except LangDetectException:  # no usable n-grams (e.g. only capitalised words)
+            return []
+        # Round down so that float noise never makes the total exceed 1.0.
+        result = [(item.lang, math.floor(item.prob * 1e6) / 1e6) for item in found]
+        return sorted(result, key=lambda pair: (-pair[1], pair[0]))
+
+    def detect_document(
+        self, texts: Sequence[str], lines: Sequence[int], *, default: str | None = None
+    ) -> DocumentLanguage:
+        """Detect the language of a document and of each of its segments.
+
+        ``texts[i]`` is segment ``i``, starting on source line ``lines[i]``. A
+        document without usable letters gets ``default`` (or the first
+        candidate) with probability 0.0.
+        """
+        if len(texts) != len(lines):
+            raise ValueError("texts and lines must have the same length")
+        guesses = [self._guess(text) for text in texts]
+        doc_lang, doc_prob = self._vote(texts, guesses, default)
+        segments = tuple(
+            self._judge(index, line, guess, doc_lang, doc_prob)
+            for index, (guess, line) in enumerate(zip(guesses, lines))
+        )
+        return DocumentLanguage(lang=doc_lang, probability=doc_prob, segments=segments)
+
+    def _guess(self, text: str) -> tuple[int, str, float] | None:
+        """(letters, best language, probability) of one segment, or None when it has no letters."""
+        cleaned = clean_text(text)
+        letters = sum(1 for ch in cleaned if ch.isalpha())
+        found = self.probabilities(cleaned) if letters else []
+        if not found:
+            return None
+        long_enough = len(cleaned.split()) >= MIN_WORDS and letters >= MIN_LETTERS
+        return (letters if long_enough else -letters, found[0][0], found[0][1])
+
+    def _vote(self, texts: Sequence[str], guesses, default: str | None) -> tuple[str, float]:
+        """The document's language: segments vote with their letter counts.
+
+        A vote per segment (rather than one detection over the joined text)
+        keeps a Polish document with a Ukrainian and a Russian paragraph Polish.
+        Short segments vote only when there is nothing else.
+        """
+        usable = [g for g in guesses if g and g[0] > 0] or [(abs(g[0]), g[1], g[2]) for g in guesses if g]
+        if not usable:
+            return (default or self.candidates[0]), 0.0
+        weights: dict[str, float] = {}
+        for letters, lang, prob in usable:
+            weights[lang] = weights.get(lang, 0.0) + letters * prob
+        lang = max(sorted(weights), key=lambda code: weights[code])
+        # Confidence: how sure the segments that carry the majority are of it.
+        total = sum(letters for letters, code, _ in usable if code == lang)
+        return lang, round(min(1.0, weights[lang] / total), 2)
+
+    def _judge(self, index: int, line: int, guess, doc_lang: str, doc_prob: float) -> SegmentLanguage:
+        """One segment's language, or the document's when the segment cannot be judged."""
+        if guess is None or guess[0] <= 0:
+            return SegmentLanguage(index, line, doc_lang, doc_prob, inherited=True)
+        _letters, lang, prob = guess
+        if lang != doc_lang and prob < MIN_FOREIGN_PROBABILITY:
+            return SegmentLanguage(index, line, doc_lang, doc_prob, inherited=True)
+        return SegmentLanguage(index, line, lang, round(prob, 2), inherited=False)
