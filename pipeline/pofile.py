@@ -1,0 +1,397 @@
+"""Reading and writing .po/.pot files (polib at the boundary, our model inside).
+
+Reading: the bytes are decoded with the charset the header declares, a light
+line scan checks the string syntax and finds the line of every ``msgid``
+keyword (and the ``#~| msgid`` of obsolete entries, which polib 1.2 drops),
+then polib parses the text and the result is converted to a
+:class:`~pipeline.catalog.Catalog`.
+
+Writing: :func:`format_catalog` produces the text GNU ``msgcat`` would
+(width 79, same line-breaking rules for the common cases), and
+:func:`write_catalog` only touches the file when its *content* changed, so a
+catalogue that Poedit or ``msgcat`` re-wrapped is not churned.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+
+from pipeline import __version__
+from pipeline.catalog import Catalog, Entry
+from pipeline.errors import CatalogError, ConfigError
+from pipeline.fsutil import write_atomic
+
+WIDTH = 79
+_DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
+_EAST_SLAVIC = "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+_WEST_SLAVIC = "nplurals=3; plural=(n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2;"
+
+#: Standard gettext Plural-Forms expressions by language code.
+PLURAL_FORMS: dict[str, str] = {
+    "en": _DEFAULT_PLURAL, "de": _DEFAULT_PLURAL, "es": _DEFAULT_PLURAL, "it": _DEFAULT_PLURAL,
+    "nl": _DEFAULT_PLURAL, "sv": _DEFAULT_PLURAL, "da": _DEFAULT_PLURAL, "nb": _DEFAULT_PLURAL,
+    "fi": _DEFAULT_PLURAL, "el": _DEFAULT_PLURAL, "hu": _DEFAULT_PLURAL, "bg": _DEFAULT_PLURAL,
+    "pt": _DEFAULT_PLURAL, "fr": "nplurals=2; plural=(n > 1);", "pt_br": "nplurals=2; plural=(n > 1);",
+    "uk": _EAST_SLAVIC, "ru": _EAST_SLAVIC, "be": _EAST_SLAVIC,
+    "cs": _WEST_SLAVIC, "sk": _WEST_SLAVIC,
+    "pl": "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
+    "ja": "nplurals=1; plural=0;", "zh": "nplurals=1; plural=0;", "ko": "nplurals=1; plural=0;",
+}
+
+#: Header fields whose value is a date that changes on every write; they are
+#: ignored when deciding whether a file's content changed.
+DATE_FIELDS = ("POT-Creation-Date", "PO-Revision-Date")
+#: Values gettext puts in new files that ``msgfmt --check`` warns about.
+_INITIAL_DEFAULTS = ("YEAR-MO-DA", "FULL NAME", "LANGUAGE <LL@li.org>", "PACKAGE VERSION")
+
+
+def plural_forms(lang: str) -> str:
+    """The Plural-Forms expression for ``lang`` ("uk", "pt_BR", "de-AT"); a default for unknown ones."""
+    code = lang.strip().replace("-", "_").lower()
+    return PLURAL_FORMS.get(code) or PLURAL_FORMS.get(code.split("_")[0]) or _DEFAULT_PLURAL
+
+
+# --- reading -----------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr)\s*(.*)$")
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Read and parse a .po/.pot file; :class:`CatalogError` if it is unreadable or malformed."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    return parse_catalog(_decode(data, str(path)), path=str(path))
+
+
+def _decode(data: bytes, path: str) -> str:
+    """Decode with the charset of the Content-Type header (UTF-8 when absent)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    match = re.search(rb"Content-Type:[^\n]*?charset=([\w.:-]+)", data)
+    charset = match.group(1).decode("ascii") if match else "UTF-8"
+    charset = "UTF-8" if charset.upper() == "CHARSET" else charset  # the template placeholder
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        line = data[: match.start()].count(b"\n") + 1 if match else None
+        raise CatalogError(f"unknown charset {charset!r} in Content-Type", path=path, line=line) from None
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogError(f"text is not valid {charset} (as Content-Type declares)", path=path, line=line) from None
+
+
+def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, str]]:
+    """Check string syntax; return the (line, is_obsolete) of every msgid keyword and the
+    obsolete ``#~| msgid`` texts, keyed by the index of the msgid they precede."""
+    msgids: list[tuple[int, bool]] = []
+    previous: dict[int, str] = {}
+    pending: list[str] | None = None  # an obsolete "#~| msgid" being read
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        obsolete_prev = line.startswith("#~|")
+        active_prev = line.startswith("#|")
+        if obsolete_prev or active_prev or line.startswith("#~"):
+            line = line[3 if obsolete_prev else 2:].strip()
+        elif line.startswith("#") or not line:
+            continue
+        match = _KEYWORD.match(line)
+        literal = match.group(2) if match else line
+        if not (match or line.startswith('"')) and not obsolete_prev:
+            continue  # polib reports unknown lines itself
+        if not _STRING.fullmatch(literal):
+            raise CatalogError("syntax error: malformed string (quotes or escapes)", path=path, line=number)
+        value = polib.unescape(literal[1:-1])
+        if obsolete_prev:
+            if match and match.group(1) == "msgid":
+                pending = [value]
+            elif not match and pending is not None:
+                pending.append(value)
+            continue
+        if match and match.group(1) == "msgid" and not active_prev:
+            if pending is not None and raw.lstrip().startswith("#~"):
+                previous[len(msgids)] = "".join(pending)
+            pending = None
+            msgids.append((number, raw.lstrip().startswith("#~")))
+    return msgids, previous
+
+
+def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
+    """Parse the text of a .po/.pot file."""
+    msgid_lines, obsolete_previous = _scan(text, path)
+    if "\n" not in text:
+        text += "\n"  # polib treats a one-line argument that names a file as a path
+    try:
+        po = polib.pofile(text, wrapwidth=WIDTH)
+    except (OSError, ValueError) as exc:
+        message = str(exc)
+        found = re.search(r"\(line (\d+)\)", message)
+        detail = message.split("):", 1)[1].strip() if "):" in message else ""
+        raise CatalogError(f"syntax error: {detail}" if detail else "syntax error",
+                           path=path, line=int(found.group(1)) if found else None) from None
+
+    header_index = _header_index(text, msgid_lines) if len(po) < len(msgid_lines) else None
+    positions = [i for i in range(len(msgid_lines)) if i != header_index]
+    if len(positions) != len(po):  # should not happen; keep going without line numbers
+        positions = []
+    entries: list[Entry] = []
+    for n, item in enumerate(po):
+        index = positions[n] if positions else None
+        line = msgid_lines[index][0] if index is not None else 0
+        if item.msgid_plural:
+            raise CatalogError("plural messages (msgid_plural) are not supported", path=path, line=line)
+        previous = item.previous_msgid
+        if item.obsolete and index is not None:
+            previous = obsolete_previous.get(index, previous)
+        entries.append(Entry(
+            msgid=item.msgid, msgstr=item.msgstr, msgctxt=item.msgctxt,
+            references=tuple(f"{f}:{n_}" if n_ else f for f, n_ in item.occurrences),
+            extracted=tuple(item.comment.split("\n")) if item.comment else (),
+            comments=tuple(item.tcomment.split("\n")) if item.tcomment else (),
+            flags=tuple(dict.fromkeys(f for f in item.flags if f)),
+            previous_msgid=previous, obsolete=bool(item.obsolete), line=line,
+        ))
+    seen: dict[tuple[str | None, str], int] = {}
+    for entry in entries:
+        if entry.obsolete:
+            continue
+        if entry.key in seen:
+            first = seen[entry.key]
+            raise CatalogError(f"duplicate message {entry.msgid[:40]!r} (first at line {first})",
+                               path=path, line=entry.line)
+        seen[entry.key] = entry.line
+    return Catalog(
+        entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
+        header=tuple((k, v) for k, v in po.metadata.items()),
+        header_comment=po.header,
+        header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
+        path=None if path == "<string>" else path,
+    )
+
+
+def _header_index(text: str, msgid_lines: list[tuple[int, bool]]) -> int | None:
+    """Index (in ``msgid_lines``) of the header: the first active ``msgid ""`` without continuation."""
+    lines = text.splitlines()
+    for index, (number, obsolete) in enumerate(msgid_lines):
+        if obsolete or lines[number - 1].strip() != 'msgid ""':
+            continue
+        following = next((s.strip() for s in lines[number:] if s.strip()), "")
+        if not following.startswith('"'):
+            return index
+    return None
+
+
+# --- writing -----------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a",
+            "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+_NO_BREAK_BEFORE = set(" )]}.,:;!?/")  # spaces, closing brackets, UAX #14 EX/IS/SY
+_OPENING = set("([{\u201e\u201a")  # nothing breaks after these, even across spaces
+_QUOTES = set("'\"\u201c\u201d\u2018\u2019\u00ab\u00bb")
+_AFTER_PUNCT = set(".,:;/-")  # break after these before a letter, not before a digit
+_AFTER_DASH = set("!?\u2013\u2026\u2014")  # ... nor before a digit either
+_NOT_AFTER_PUNCT = _NO_BREAK_BEFORE | (_QUOTES - {'"'}) | set("-\u2013\u2026")
+_EM_DASH = "\u2014"
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _break_allowed(text: str, i: int) -> bool:
+    """May a line break before ``text[i]``? The rules of GNU gettext 0.21 (libunistring's
+    UAX #14) for the characters of European prose, measured against ``msgcat``."""
+    cur, prev = text[i], text[i - 1]
+    if cur in _NO_BREAK_BEFORE or cur == "\n":
+        return False
+    if prev == " ":
+        j = i - 1
+        while j > 0 and text[j] == " ":
+            j -= 1
+        if text[j] in _QUOTES and cur in _OPENING or text[j] == cur == _EM_DASH:
+            return False  # UAX #14 rules LB15 and LB17
+        return text[j] not in _OPENING
+    if prev in _OPENING or prev in _QUOTES:
+        return False
+    if cur == _EM_DASH:
+        return prev != _EM_DASH
+    if prev in _AFTER_PUNCT or prev in _AFTER_DASH:
+        if cur.isdigit():
+            return prev in _AFTER_DASH
+        return cur not in _NOT_AFTER_PUNCT
+    if prev in ")]}":
+        return cur in _OPENING
+    return False
+
+
+def _break_lines(text: str, width: int, start: int) -> list[str]:
+    """Greedy line breaking of one portion, as libunistring's ulc_width_linebreaks."""
+    cuts: list[int] = []
+    last_p, column, piece = None, start, 0
+    for i, char in enumerate(text):
+        if i > 0 and _break_allowed(text, i):
+            if last_p is not None and column + piece > width:
+                cuts.append(last_p)
+                column = 0
+            last_p, column, piece = i, column + piece, 0
+        piece += 2 if char in _ESCAPES else _char_width(char)
+    if last_p is not None and column + piece > width:
+        cuts.append(last_p)
+    bounds = [0, *cuts, len(text)]
+    return ["".join(_ESCAPES.get(c, c) for c in text[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _string(prefix: str, keyword: str, value: str) -> list[str]:
+    """``keyword "value"`` lines as GNU gettext wraps them at width 79."""
+    portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
+    after_break = len(prefix) + 1
+    width = WIDTH - 1 - after_break
+    head = f"{prefix}{keyword} "
+    if len(portions) == 1:
+        pieces = _break_lines(portions[0], width, len(head) + 1 - after_break)
+        if len(pieces) == 1:
+            return [f'{head}"{pieces[0]}"']
+    lines = [f'{head}""']
+    for portion in portions:
+        lines.extend(f'{prefix}"{piece}"' for piece in _break_lines(portion, width, 0))
+    return lines
+
+
+def _comment_lines(marker: str, items: tuple[str, ...]) -> list[str]:
+    return [f"{marker} {item}" if item else marker for item in items]
+
+
+def _reference_lines(references: tuple[str, ...]) -> list[str]:
+    lines, current = [], ""
+    for ref in references:
+        if current and len(current) + 1 + len(ref) > WIDTH:
+            lines.append(current)
+            current = ""
+        current = (current or "#:") + " " + ref
+    return lines + ([current] if current else [])
+
+
+def _entry_lines(entry: Entry) -> list[str]:
+    lines = _comment_lines("#", entry.comments) + _comment_lines("#.", entry.extracted) + _reference_lines(entry.references)
+    if entry.flags:
+        lines.append("#, " + ", ".join(entry.flags))
+    prefix = "#~ " if entry.obsolete else ""
+    if entry.previous_msgid is not None:
+        lines += _string("#~| " if entry.obsolete else "#| ", "msgid", entry.previous_msgid)
+    if entry.msgctxt is not None:
+        lines += _string(prefix, "msgctxt", entry.msgctxt)
+    lines += _string(prefix, "msgid", entry.msgid)
+    lines += _string(prefix, "msgstr", entry.msgstr)
+    return lines
+
+
+def format_catalog(catalog: Catalog) -> str:
+    """The exact text written for ``catalog`` (GNU layout, UTF-8, wrap width 79)."""
+    blocks: list[list[str]] = []
+    if catalog.header or catalog.header_comment or catalog.header_flags:
+        head = [f"# {c}" if c else "#" for c in catalog.header_comment.split("\n")] if catalog.header_comment else []
+        if catalog.header_flags:
+            head.append("#, " + ", ".join(catalog.header_flags))
+        head += _string("", "msgid", "")
+        head += _string("", "msgstr", "".join(f"{name}: {value}\n" for name, value in catalog.header))
+        blocks.append(head)
+    blocks.extend(_entry_lines(entry) for entry in catalog.entries)
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def build_header(*, language: str | None, project: str, template: bool, creation_date: str | None = None,
+                 revision_date: str | None = None, existing: Catalog | None = None) -> tuple[tuple[str, str], ...]:
+    """The header fields for a catalogue we write.
+
+    We own the project, language, plural and encoding fields and the
+    POT-Creation-Date; fields a reviewer's editor sets (translator, team,
+    revision date, generator, other ``X-*``) are kept from ``existing``,
+    unless they still hold gettext's initial placeholders. A missing date
+    defaults to :func:`timestamp` (dates never count as a change, see
+    :func:`write_catalog`).
+    """
+    creation_date = creation_date or timestamp()
+    revision_date = revision_date or creation_date
+
+    def kept(name: str, default: str) -> str:
+        value = existing.header_value(name) if existing is not None else None
+        return default if value is None or any(m in value for m in _INITIAL_DEFAULTS) else value
+
+    lang = "" if template else (language or "")
+    fields = [
+        ("Project-Id-Version", project),
+        ("Report-Msgid-Bugs-To", kept("Report-Msgid-Bugs-To", "")),
+        ("POT-Creation-Date", creation_date),
+        ("PO-Revision-Date", kept("PO-Revision-Date", revision_date)),
+        ("Last-Translator", kept("Last-Translator", "")),
+        ("Language-Team", kept("Language-Team", "")),
+        ("Language", lang),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", plural_forms(lang)),
+        ("X-Generator", kept("X-Generator", f"outreach {__version__}")),
+    ]
+    if existing is not None:
+        known = {name.lower() for name, _ in fields}
+        fields += [(n, v) for n, v in existing.header if n.upper().startswith("X-") and n.lower() not in known]
+    return tuple(fields)
+
+
+def _content(catalog: Catalog) -> tuple:
+    """What a file means, ignoring layout, line numbers and the date fields."""
+    dates = {name.lower() for name in DATE_FIELDS}
+    return (tuple(replace(e, line=0) for e in catalog.entries),
+            tuple((n, v) for n, v in catalog.header if n.lower() not in dates),
+            catalog.header_comment, catalog.header_flags)
+
+
+def timestamp(now: datetime | None = None) -> str:
+    """A header date "YYYY-MM-DD HH:MM+0000": ``now``, else SOURCE_DATE_EPOCH, else the current UTC time."""
+    if now is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch:
+            try:
+                now = datetime.fromtimestamp(int(epoch), timezone.utc)
+            except (ValueError, OverflowError, OSError):
+                raise ConfigError(f"SOURCE_DATE_EPOCH is not a Unix time: {epoch!r}") from None
+        else:
+            now = datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
+
+
+def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None) -> bool:
+    """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
+
+    Returns False when nothing was written. Otherwise the date field that
+    records the change (POT-Creation-Date for a .pot, PO-Revision-Date for a
+    .po) is set to ``now`` (default: :func:`timestamp`) and the file is
+    replaced atomically. An existing file that cannot be parsed raises
+    :class:`CatalogError` rather than being overwritten.
+    """
+    path = Path(path)
+    if path.exists() and _content(read_catalog(path)) == _content(catalog):
+        return False
+    field = "POT-Creation-Date" if path.suffix == ".pot" else "PO-Revision-Date"
+    value = now if now is not None else timestamp()
+    header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
+    names = [n.lower() for n, _ in catalog.header]
+    header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
+    write_atomic(path, format_catalog(replace(catalog, header=tuple(header))).encode("utf-8"))
+    return True
