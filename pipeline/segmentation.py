@@ -59,6 +59,11 @@ class SegmentedDocument:
     pieces: tuple[Literal | Slot, ...]
 
 
+def is_translatable(text: str) -> bool:
+    """Whether a segment has words to translate; "18:00" or "---" in a cell stay as they are."""
+    return any(ch.isalpha() for ch in text)
+
+
 def render(doc: SegmentedDocument, translate: Callable[[int, Segment], str]) -> str:
     """Rebuild a text, asking ``translate(index, segment)`` for each slot's text.
 

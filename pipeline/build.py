@@ -1,0 +1,87 @@
+"""Rendering: reviewed catalogues back into finished texts under ``build/<lang>/``.
+
+The source is segmented again and every segment replaced by its reviewed
+translation; structure (headings, list markers, quotes, blank lines, tables)
+comes from the source skeleton. A segment without a reviewed translation
+falls back to the source text with a warning, or fails the build in strict
+mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import pofile
+from pipeline.checks import Finding, display_path, excerpt
+from pipeline.config import Settings
+from pipeline.fsutil import write_text_atomic
+from pipeline.segmentation import Segment, is_translatable, render, segment_text
+from pipeline.sources import load_sources
+
+
+@dataclass(frozen=True)
+class BuiltText:
+    path: Path
+    language: str
+    text: str
+    fallbacks: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    texts: tuple[BuiltText, ...]
+    findings: tuple[Finding, ...]   # warnings: segments that fell back to the source
+
+
+def build(settings: Settings) -> BuildResult:
+    """Compute every translated text; nothing is written here."""
+    texts, findings = [], []
+    for source in load_sources(settings.sources_dir, settings.workspace):
+        segmented = segment_text(source.text, source.format)
+        if not any(is_translatable(s.text) for s in segmented.segments):
+            continue
+        rel = source.path.relative_to(settings.sources_dir)
+        for lang in settings.target_languages:
+            po_path = settings.locales_dir / lang / "LC_MESSAGES" / f"{source.doc_id}.po"
+            shown = display_path(settings, po_path)
+            reviewed, states = {}, {}
+            if po_path.exists():
+                for entry in pofile.read_catalog(po_path).entries:
+                    if entry.obsolete:
+                        continue
+                    states[entry.msgid] = entry
+                    if entry.translated:
+                        reviewed[entry.msgid] = entry.msgstr
+            else:
+                findings.append(Finding(shown, 1, "missing", f"no catalogue; {source.ref} copied untranslated", "warning"))
+            fallbacks = 0
+            reported: set[str] = set()
+
+            def translate(_index: int, seg: Segment) -> str:
+                nonlocal fallbacks
+                if not is_translatable(seg.text):
+                    return seg.text
+                if seg.text in reviewed:
+                    return reviewed[seg.text]
+                fallbacks += 1
+                if po_path.exists() and seg.text not in reported:
+                    reported.add(seg.text)
+                    entry = states.get(seg.text)
+                    if entry is None:
+                        findings.append(Finding(f"{source.ref}", seg.line, "stale",
+                                                f"not in {shown}; run 'outreach run' (source text used)", "warning"))
+                    else:
+                        state = "fuzzy" if entry.msgstr else "untranslated"
+                        findings.append(Finding(shown, entry.line, state,
+                                                f"not reviewed, source text used: {excerpt(seg.text)}", "warning"))
+                return seg.text
+
+            text = render(segmented, translate)
+            texts.append(BuiltText(settings.build_dir / lang / rel, lang, text, fallbacks))
+    return BuildResult(tuple(texts), tuple(findings))
+
+
+def write(result: BuildResult) -> None:
+    for built in result.texts:
+        write_text_atomic(built.path, built.text)

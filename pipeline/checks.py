@@ -1,0 +1,180 @@
+"""Status and the CI gate: statistics and findings from catalogues alone.
+
+This module reads ``.po`` files and re-segments sources to notice stale
+catalogues; it never imports the machine-translation stack, so ``status`` and
+``check`` run in a CI job that installs only click, polib and langdetect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pipeline import catalog, pofile
+from pipeline.catalog import Catalog
+from pipeline.config import Settings
+from pipeline.segmentation import is_translatable, segment_text
+from pipeline.sources import SourceDocument, load_sources
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    code: str
+    message: str
+    severity: str = "error"   # "error" fails the check, "warning" does not
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    doc_id: str
+    language: str
+    path: str                 # as shown to the user (relative to the workspace)
+    entries: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
+    exists: bool = True
+    stale: bool = False
+    source: str | None = None  # the source ref, None when the source is gone
+
+    @property
+    def percent(self) -> float:
+        if not self.exists:
+            return 0.0
+        return 100.0 if self.entries == 0 else round(100.0 * self.translated / self.entries, 1)
+
+
+@dataclass(frozen=True)
+class Status:
+    catalogs: tuple[CatalogStatus, ...]
+    findings: tuple[Finding, ...]      # entry-level findings, gathered while reading
+
+    def totals(self) -> CatalogStatus:
+        present = [c for c in self.catalogs if c.exists]
+        return CatalogStatus(
+            doc_id="total", language="all", path="",
+            entries=sum(c.entries for c in present), translated=sum(c.translated for c in present),
+            fuzzy=sum(c.fuzzy for c in present), untranslated=sum(c.untranslated for c in present),
+            obsolete=sum(c.obsolete for c in present), exists=bool(present),
+            stale=any(c.stale for c in self.catalogs),
+        )
+
+
+def display_path(settings: Settings, path: Path) -> str:
+    try:
+        return path.relative_to(settings.workspace).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def collect(settings: Settings) -> Status:
+    """Read every catalogue of every document (from sources and from ``locales/``)."""
+    sources = _sources(settings)
+    expected_by_doc = {doc_id: _expected_keys(src) for doc_id, src in sources.items()}
+    # An empty source gets no catalogue (run skips it): it is not "missing".
+    sources = {doc_id: src for doc_id, src in sources.items() if expected_by_doc[doc_id] is not None}
+    doc_ids = sorted(set(sources) | set(_catalogued_docs(settings)))
+    statuses, findings = [], []
+    for doc_id in doc_ids:
+        source = sources.get(doc_id)
+        expected = expected_by_doc.get(doc_id)
+        for lang in settings.target_languages:
+            path = settings.locales_dir / lang / "LC_MESSAGES" / f"{doc_id}.po"
+            shown = display_path(settings, path)
+            if not path.exists():
+                statuses.append(CatalogStatus(doc_id, lang, shown, exists=False, stale=source is not None,
+                                              source=source.ref if source else None))
+                continue
+            cat = pofile.read_catalog(path)
+            statuses.append(_status(doc_id, lang, shown, cat, expected, source))
+            findings.extend(_entry_findings(shown, cat))
+    return Status(tuple(statuses), tuple(findings))
+
+
+def _status(doc_id: str, lang: str, shown: str, cat: Catalog, expected, source) -> CatalogStatus:
+    active = [e for e in cat.entries if not e.obsolete]
+    stale = expected is not None and _actual_keys(cat) != expected
+    return CatalogStatus(
+        doc_id, lang, shown,
+        entries=len(active),
+        translated=sum(1 for e in active if e.translated),
+        fuzzy=sum(1 for e in active if e.fuzzy and e.msgstr),
+        untranslated=sum(1 for e in active if not e.msgstr),
+        obsolete=len(cat.entries) - len(active),
+        stale=stale, source=source.ref if source else None,
+    )
+
+
+def _entry_findings(shown: str, cat: Catalog) -> Iterable[Finding]:
+    for e in cat.entries:
+        if e.obsolete:
+            continue
+        if not e.msgstr:
+            yield Finding(shown, e.line, "untranslated", f"no translation for {excerpt(e.msgid)}")
+        elif e.fuzzy:
+            what = "machine draft" if any(x.startswith("machine translation:") for x in e.extracted) else "draft"
+            yield Finding(shown, e.line, "fuzzy", f"{what} awaiting review: {excerpt(e.msgid)}")
+
+
+def check(settings: Settings, status: Status, *, min_complete: float = 100.0, allow_fuzzy: bool = False) -> list[Finding]:
+    """Everything that fails the gate (errors) plus warnings, in a stable order."""
+    findings: list[Finding] = []
+    for c in status.catalogs:
+        if not c.exists:
+            findings.append(Finding(c.path, 1, "missing", f"no catalogue for {c.source}; run 'outreach run'"))
+            continue
+        if c.source is None:
+            findings.append(Finding(c.path, 1, "orphan", "its source text is gone; delete the catalogue if it is no longer needed",
+                                    severity="warning"))
+        if c.stale:
+            findings.append(Finding(c.path, 1, "stale", f"{c.source} changed since the last run; run 'outreach run'"))
+        if c.percent < min_complete:
+            findings.append(Finding(c.path, 1, "incomplete",
+                                    f"{c.percent:g}% translated and reviewed ({c.translated}/{c.entries}), {min_complete:g}% required"))
+    for f in status.findings:
+        if f.code == "fuzzy" and allow_fuzzy:
+            continue
+        if f.code == "untranslated" and min_complete < 100.0:
+            findings.append(Finding(f.path, f.line, f.code, f.message, severity="warning"))
+            continue
+        findings.append(f)
+    return findings
+
+
+def _sources(settings: Settings) -> dict[str, SourceDocument]:
+    if not settings.sources_dir.is_dir():
+        return {}
+    return {doc.doc_id: doc for doc in load_sources(settings.sources_dir, settings.workspace)}
+
+
+def _catalogued_docs(settings: Settings) -> list[str]:
+    ids = []
+    for lang in settings.target_languages:
+        base = settings.locales_dir / lang / "LC_MESSAGES"
+        if base.is_dir():
+            ids.extend(p.relative_to(base).with_suffix("").as_posix() for p in base.rglob("*.po"))
+    return ids
+
+
+def _expected_keys(source: SourceDocument) -> frozenset[tuple[str, tuple[str, ...]]] | None:
+    segments = [s for s in segment_text(source.text, source.format).segments if is_translatable(s.text)]
+    if not segments:
+        return None
+    entries = catalog.template_entries((s.text, f"{source.ref}:{s.line}", ()) for s in segments)
+    return frozenset((e.msgid, e.references) for e in entries)
+
+
+def _actual_keys(cat: Catalog) -> frozenset[tuple[str, tuple[str, ...]]]:
+    return frozenset((e.msgid, e.references) for e in cat.entries if not e.obsolete)
+
+
+def excerpt(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return '"' + (flat if len(flat) <= width else flat[: width - 1] + "…") + '"'

@@ -1,0 +1,154 @@
+"""Settings: ``[tool.outreach]`` in ``pyproject.toml`` (or ``outreach.toml``), then flags.
+
+Every setting has a default, so an empty workspace with a ``source_texts/``
+folder works out of the box. Paths are relative to the workspace (the folder
+holding the settings file, normally the current directory).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path = Path(".")
+    project: str = "outreach"
+    source_language: str = "pl"
+    target_languages: tuple[str, ...] = ("en", "uk")
+    detect_languages: tuple[str, ...] = ("pl", "en", "uk", "ru", "de")
+    sources: Path = Path("source_texts")
+    locales: Path = Path("locales")
+    build: Path = Path("build")
+    engine: str = "auto"
+    pivot_language: str = "en"
+    beam_size: int = 2
+    threads: int = 0
+    device: str = "cpu"
+    models_dir: Path | None = None
+    settings_file: Path | None = field(default=None, compare=False)
+
+    def resolve(self, path: Path) -> Path:
+        """A configured path made absolute against the workspace."""
+        return path if path.is_absolute() else self.workspace / path
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.resolve(self.sources)
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.resolve(self.locales)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.resolve(self.build)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.workspace / ".outreach"
+
+
+_KEYS = {
+    "project": str,
+    "source_language": str,
+    "target_languages": list,
+    "detect_languages": list,
+    "sources": str,
+    "locales": str,
+    "build": str,
+    "engine": str,
+    "pivot_language": str,
+    "beam_size": int,
+    "threads": int,
+    "device": str,
+    "models_dir": str,
+}
+_PATH_KEYS = {"sources", "locales", "build", "models_dir"}
+ENGINES = ("auto", "argos", "none", "fake")
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def find_settings_file(workspace: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The settings table and the file it came from (``None`` when there is none)."""
+    for name in ("outreach.toml", "pyproject.toml"):
+        path = workspace / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror}", path=path) from exc
+        table = data.get("tool", {}).get("outreach")
+        if table is None and name == "outreach.toml":
+            table = data.get("outreach", {k: v for k, v in data.items() if k in _KEYS})
+        if table is not None:
+            return path, table
+    return None, {}
+
+
+def load_settings(workspace: Path | None = None, **overrides: Any) -> Settings:
+    """Defaults ← settings file ← overrides (``None`` values are ignored)."""
+    workspace = Path(workspace or Path.cwd()).resolve()
+    path, table = find_settings_file(workspace)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            raise ConfigError(f"unknown setting '{key}' in [tool.outreach]; known: {', '.join(sorted(_KEYS))}", path=path)
+        expected = _KEYS[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"setting '{key}' must be a {expected.__name__}, not {value!r}", path=path)
+        values[key] = value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _validated(workspace, path, values)
+
+
+def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Settings:
+    where = path or "settings"
+
+    def langs(key: str) -> tuple[str, ...]:
+        raw = values[key]
+        items = [x.strip() for x in (raw.split(",") if isinstance(raw, str) else raw)]
+        items = [x for x in items if x]
+        for code in items:
+            if not isinstance(code, str) or not LANG_CODE.match(code):
+                raise ConfigError(f"{key}: '{code}' is not a language code like 'en' or 'uk'", path=where)
+        if not items:
+            raise ConfigError(f"{key}: no language given", path=where)
+        return tuple(dict.fromkeys(items))
+
+    kwargs: dict[str, Any] = {"workspace": workspace, "settings_file": path}
+    for key, value in values.items():
+        if key in ("target_languages", "detect_languages"):
+            kwargs[key] = langs(key)
+        elif key in _PATH_KEYS:
+            kwargs[key] = Path(value) if value else None
+        else:
+            kwargs[key] = value
+    settings = Settings(**kwargs)
+    if not LANG_CODE.match(settings.source_language):
+        raise ConfigError(f"source_language: '{settings.source_language}' is not a language code", path=where)
+    if settings.source_language in settings.target_languages:
+        raise ConfigError(f"the source language '{settings.source_language}' is also a target language", path=where)
+    if settings.engine not in ENGINES:
+        raise ConfigError(f"engine: '{settings.engine}' is not one of {', '.join(ENGINES[:3])}", path=where)
+    if settings.device not in DEVICES:
+        raise ConfigError(f"device: '{settings.device}' is not one of {', '.join(DEVICES)}", path=where)
+    if settings.beam_size < 1 or settings.threads < 0:
+        raise ConfigError("beam_size must be ≥ 1 and threads ≥ 0", path=where)
+    detect = settings.detect_languages
+    missing = [c for c in (settings.source_language, *settings.target_languages) if c not in detect]
+    if missing:
+        settings = dataclasses.replace(settings, detect_languages=detect + tuple(missing))
+    return settings

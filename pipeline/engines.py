@@ -1,0 +1,169 @@
+"""Translation engines: one batched call per run, routes and pivots shared.
+
+An engine receives every :class:`TranslationRequest` of a run at once and
+returns one :class:`Draft` (or ``None`` when it cannot translate that pair).
+:class:`PairEngine` does the routing every engine needs: direct pairs,
+pivoting through English when only ``pl→en`` and ``en→uk`` exist, and
+de-duplication, so a concrete engine only translates lists of plain strings
+for one language pair (``translate_pair``).
+
+Engines here need no model: ``none`` (leave ``msgstr`` empty) and ``fake``
+(deterministic, for tests). The Argos/CTranslate2 engine lives in ``argos.py``
+and is imported only when a run really translates.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class TranslationRequest:
+    text: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    note: str                 # "machine translation: <engine> <package> <version>[ + ...]"
+    pivot: str | None = None  # the intermediate (English) text when the draft was pivoted
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A direct language pair an engine can translate, with what made it."""
+
+    source: str
+    target: str
+    label: str  # e.g. "translate-pl_en 1.9"
+
+
+class Engine(ABC):
+    name = "engine"
+
+    @abstractmethod
+    def translate(self, requests: Sequence[TranslationRequest], progress: Progress | None = None) -> list[Draft | None]:
+        """One draft (or ``None``) per request, in order."""
+
+    def route(self, source: str, target: str) -> tuple[Leg, ...] | None:
+        """The legs that translate ``source`` into ``target``, or ``None``."""
+        return None
+
+    @property
+    def has_models(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        """Release models and caches."""
+
+
+class NoneEngine(Engine):
+    """No machine translation: every msgstr stays empty for a human."""
+
+    name = "none"
+
+    def translate(self, requests, progress=None):
+        return [None] * len(requests)
+
+
+class PairEngine(Engine):
+    """Routing, pivoting and de-duplication over direct pairs."""
+
+    pivot_language = "en"
+
+    @abstractmethod
+    def legs(self) -> Iterable[Leg]:
+        """The direct pairs available."""
+
+    @abstractmethod
+    def translate_pair(self, leg: Leg, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
+        """Translate distinct plain texts for one direct pair, in one batch."""
+
+    @property
+    def has_models(self) -> bool:
+        return any(True for _ in self.legs())
+
+    def route(self, source, target):
+        direct = {(leg.source, leg.target): leg for leg in self.legs()}
+        if (source, target) in direct:
+            return (direct[(source, target)],)
+        pivot = self.pivot_language
+        if source != pivot and target != pivot and (source, pivot) in direct and (pivot, target) in direct:
+            return (direct[(source, pivot)], direct[(pivot, target)])
+        return None
+
+    def translate(self, requests, progress=None):
+        routes = [self.route(r.source, r.target) for r in requests]
+        # First legs of every route, grouped by pair: one batch per pair.
+        first = self._run_legs([(route[0], r.text) for r, route in zip(requests, routes) if route], progress)
+        second_jobs = [(route[1], first[(route[0], r.text)]) for r, route in zip(requests, routes) if route and len(route) > 1]
+        second = self._run_legs(second_jobs, progress)
+        drafts: list[Draft | None] = []
+        for request, route in zip(requests, routes):
+            if not route:
+                drafts.append(None)
+                continue
+            text = first[(route[0], request.text)]
+            pivot = None
+            if len(route) > 1:
+                pivot, text = text, second[(route[1], text)]
+            note = f"machine translation: {self.name} " + " + ".join(leg.label for leg in route)
+            drafts.append(Draft(text=text, note=note, pivot=pivot))
+        return drafts
+
+    def _run_legs(self, jobs: list[tuple[Leg, str]], progress: Progress | None) -> dict[tuple[Leg, str], str]:
+        by_leg: dict[Leg, list[str]] = {}
+        for leg, text in jobs:
+            texts = by_leg.setdefault(leg, [])
+            if text not in texts:
+                texts.append(text)
+        done: dict[tuple[Leg, str], str] = {}
+        for leg, texts in by_leg.items():
+            for text, out in zip(texts, self.translate_pair(leg, texts, progress)):
+                done[(leg, text)] = out
+        return done
+
+
+class FakeEngine(PairEngine):
+    """Deterministic stand-in for a model: ``[uk] text`` with words reversed.
+
+    Only the pairs it is given exist (default ``pl→en`` and ``en→uk``, so
+    Ukrainian is reached through the English pivot like with real Argos
+    models). ``calls`` records every batch, for tests that count inference.
+    """
+
+    name = "fake"
+
+    def __init__(self, pairs: Sequence[tuple[str, str]] = (("pl", "en"), ("en", "uk"), ("uk", "en"), ("en", "pl"))):
+        self._legs = tuple(Leg(s, t, f"fake-{s}_{t} 1.0") for s, t in pairs)
+        self.calls: list[tuple[str, str, int]] = []
+
+    def legs(self):
+        return self._legs
+
+    def translate_pair(self, leg, texts, progress=None):
+        self.calls.append((leg.source, leg.target, len(texts)))
+        return [f"[{leg.target}] " + " ".join(reversed(text.split())) for text in texts]
+
+
+def create_engine(name: str, settings=None) -> Engine:
+    """The engine called ``name`` ("auto", "argos", "none", "fake")."""
+    if name == "none":
+        return NoneEngine()
+    if name == "fake":
+        return FakeEngine()
+    try:
+        from pipeline import argos  # only now: keeps the MT stack out of other commands
+    except ImportError as exc:
+        if name == "auto":
+            return NoneEngine()
+        from pipeline.errors import ModelError
+
+        raise ModelError(f"the argos engine needs the translation stack: {exc}") from exc
+    return argos.open_engine(settings, required=(name == "argos"))
