@@ -1,0 +1,64 @@
+"""Helpers shared by the end-to-end tests: throw-away workspaces and the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_workspace(tmp_path: Path, files: dict[str, str | bytes] | None = None, *, samples: bool = False) -> Path:
+    """A workspace folder under tmp_path with the given source files (paths relative to it)."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    if samples:
+        shutil.copytree(ROOT / "source_texts", ws / "source_texts")
+    for rel, content in (files or {}).items():
+        path = ws / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return ws
+
+
+def invoke(ws: Path, *args: str):
+    """Run ``outreach -C ws ARGS`` in-process; returns the click Result (stdout and stderr apart)."""
+    runner = CliRunner()
+    command, *rest = args
+    return runner.invoke(cli, [command, "-C", str(ws), *rest], catch_exceptions=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` and its bytes."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def msgfmt_check(path: Path) -> None:
+    """Fail the test unless GNU msgfmt --check accepts ``path``."""
+    result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, f"msgfmt --check {path}:\n{result.stderr}"
+
+
+def review_all(po_path: Path, translate=lambda e: "REVIEWED " + e.msgid) -> None:
+    """Act as a reviewer: give every active entry a translation and clear fuzzy (saved by polib)."""
+    po = polib.pofile(str(po_path))
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if not entry.msgstr or entry.fuzzy:
+            entry.msgstr = translate(entry)
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+    po.save()
