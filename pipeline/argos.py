@@ -1,0 +1,297 @@
+"""The Argos engine: installed Argos Translate packages run with CTranslate2 + SentencePiece.
+
+We never call ``argostranslate.translate`` (it imports torch and downloads a
+sentence splitter); a package is just ``model/`` (CTranslate2), a
+``sentencepiece.model`` and ``metadata.json``. ``ctranslate2`` and
+``sentencepiece`` are imported only when a model is loaded, so importing this
+module (``outreach status``/``check``) never loads the MT stack.
+
+:meth:`ArgosEngine.translate_pair` takes every distinct text of a run for one
+pair: cached texts need no inference; the rest are, in chunks (so an
+interrupted run resumes from the cache), joined into one line, protected,
+split into sentences, tokenized, sorted by length and translated in
+token-bounded batches whose decoding length is bounded by the input length.
+When the model breaks a placeholder, the text is translated again piece by
+piece around the protected spans (:func:`pipeline.protect.split_around`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from pipeline.engines import Leg, PairEngine, Progress
+from pipeline.errors import ModelError, TranslationError
+from pipeline.models import InstalledModel, list_models, models_dir
+from pipeline.mtcache import TranslationCache
+from pipeline.protect import Protected, protect, restore, split_around
+from pipeline.sentences import Sentence, join_lines, split_stripped
+
+_SPECIAL = {"<blank>", "<s>", "</s>", "<pad>", "<unk>"}
+_LETTER = re.compile(r"[^\W\d_]")
+INSTALL_HINT = "install models with 'outreach models install pl-en en-uk' (or a .argosmodel file)"
+
+
+@dataclass
+class EngineStats:
+    """Counters for tests and reports (mutable on purpose)."""
+
+    calls: int = 0          # translate_pair calls
+    sentences: int = 0      # sentences sent to the model
+    batches: int = 0        # translate_batch calls
+    cached: int = 0         # texts answered from the cache
+    fallbacks: int = 0      # texts translated piece by piece around protected spans
+    empty: int = 0          # sentences the model answered with nothing (source kept)
+
+
+@dataclass(frozen=True)
+class Package:
+    """An installed model as the engine sees it."""
+
+    model: InstalledModel
+    code: str                 # e.g. "translate-pl_en": the label and the cache key
+    version: str
+    target_prefix: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.version}".strip()
+
+
+@dataclass(frozen=True)
+class _Job:
+    text: str                 # as given (the cache key)
+    joined: str               # line breaks joined
+    protected: Protected
+    sentences: list[Sentence]
+
+
+def read_package(model: InstalledModel) -> Package:
+    """The engine's view of ``model`` (name and target prefix from ``metadata.json``)."""
+    try:
+        meta = json.loads((model.path / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"unreadable metadata.json ({exc})", path=model.path) from exc
+    meta = meta if isinstance(meta, dict) else {}
+    code = meta.get("code") or f"translate-{model.from_code}_{model.to_code}"
+    return Package(model, str(code), model.version, str(meta.get("target_prefix") or ""))
+
+
+def _version_key(version: str) -> tuple:
+    try:
+        from packaging.version import Version
+
+        return (1, Version(version))
+    except Exception:  # noqa: BLE001 - unparsable versions sort first, by text
+        return (0, version)
+
+
+def _needs_model(core: str) -> bool:
+    return bool(_LETTER.search(core))
+
+
+def _assemble(sentences: list[Sentence], translated) -> str:
+    """The sentences with their whitespace, translations taken in order from ``translated``."""
+    return "".join(s.lead + (next(translated) if _needs_model(s.core) else s.core) + s.trail for s in sentences)
+
+
+class ArgosEngine(PairEngine):
+    name = "argos"
+
+    def __init__(self, models: Sequence[InstalledModel] = (), settings: Any = None, *,
+                 cache: TranslationCache | None = None, extra_terms: Sequence[str] = (),
+                 chunk_size: int = 64, max_batch_tokens: int = 2048):
+        best: dict[tuple[str, str], Package] = {}
+        for model in models:
+            package = read_package(model)
+            pair = (model.from_code, model.to_code)
+            if pair not in best or _version_key(package.version) > _version_key(best[pair].version):
+                best[pair] = package
+        self._packages = best
+        self._legs = tuple(Leg(s, t, p.label) for (s, t), p in sorted(best.items()))
+        self.settings = settings
+        self.pivot_language = getattr(settings, "pivot_language", "en") or "en"
+        self.cache = cache
+        self.extra_terms = tuple(extra_terms)
+        self.chunk_size = max(1, chunk_size)
+        self.max_batch_tokens = max(16, max_batch_tokens)
+        self.stats = EngineStats()
+        self._loaded: dict[Path, tuple[Any, Any]] = {}
+
+    def legs(self) -> tuple[Leg, ...]:
+        return self._legs
+
+    def package(self, leg: Leg) -> Package:
+        package = self._packages.get((leg.source, leg.target))
+        if package is None or package.label != leg.label:
+            have = ", ".join(f"{s}-{t}" for s, t in sorted(self._packages)) or "none"
+            raise ModelError(f"no {leg.source}-{leg.target} model ({leg.label}) installed (installed: {have})")
+        return package
+
+    def _load(self, package: Package) -> tuple[Any, Any]:
+        path = package.model.path
+        if path in self._loaded:
+            return self._loaded[path]
+        try:
+            import ctranslate2
+            import sentencepiece
+        except ImportError as exc:
+            raise ModelError(f"the argos engine needs ctranslate2 and sentencepiece: {exc}") from exc
+        sp_path = path / "sentencepiece.model"
+        if not sp_path.is_file():
+            if (path / "bpe.model").is_file():
+                raise ModelError("BPE-tokenized (old) Argos packages are not supported; install a current "
+                                 "package with a sentencepiece.model", path=path)
+            raise ModelError("no sentencepiece.model in the package", path=path)
+        if not (path / "model" / "model.bin").is_file():
+            raise ModelError("no model/model.bin in the package (incomplete install?)", path=path)
+        device = getattr(self.settings, "device", "cpu") or "cpu"
+        try:
+            if device == "auto":
+                device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
+            threads = getattr(self.settings, "threads", 0) or os.cpu_count() or 1
+            translator = ctranslate2.Translator(str(path / "model"), device=device, inter_threads=1, intra_threads=threads)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load the CTranslate2 model ({_first_line(exc)})", path=path / "model") from exc
+        try:
+            sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the SentencePiece model ({_first_line(exc)})", path=sp_path) from exc
+        self._loaded[path] = (translator, sp)
+        return translator, sp
+
+    def close(self) -> None:
+        self._loaded.clear()
+        if self.cache is not None:
+            self.cache.close()
+
+    def translate_pair(self, leg: Leg, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
+        self.stats.calls += 1
+        package = self.package(leg)
+        distinct = list(dict.fromkeys(texts))
+        key = (package.code, package.version, leg.source, leg.target)
+        results: dict[str, str] = self.cache.get_many(*key, distinct) if self.cache else {}
+        self.stats.cached += len(results)
+        jobs = []
+        for text in distinct:
+            if text in results:
+                continue
+            if not _needs_model(text):
+                results[text] = text
+                continue
+            joined = join_lines(text)
+            protected = protect(joined, self.extra_terms)
+            jobs.append(_Job(text, joined, protected, split_stripped(protected.text, leg.source)))
+        total = sum(1 for job in jobs for s in job.sentences if _needs_model(s.core))
+        done = 0
+        if progress and jobs:
+            progress(0, total)
+        for start in range(0, len(jobs), self.chunk_size):
+            chunk = jobs[start : start + self.chunk_size]
+            cores = [s.core for job in chunk for s in job.sentences if _needs_model(s.core)]
+            translated = iter(self._translate_sentences(package, cores))
+            done += len(cores)
+            retry: list[_Job] = []
+            finished: dict[str, str] = {}
+            for job in chunk:
+                restored = restore(_assemble(job.sentences, translated), job.protected)
+                if restored is None:
+                    retry.append(job)
+                else:
+                    finished[job.text] = restored
+            if retry:
+                self.stats.fallbacks += len(retry)
+                finished.update(self._fallback(package, retry, leg.source))
+            results.update(finished)
+            if self.cache is not None:
+                self.cache.put_many(*key, finished)
+            if progress:
+                progress(done, total)
+        return [results[text] for text in texts]
+
+    def _fallback(self, package: Package, jobs: list[_Job], lang: str) -> dict[str, str]:
+        """Translate only the text between protected spans; the spans stay verbatim."""
+        plans = [[piece if protected or not _needs_model(piece) else split_stripped(piece, lang)
+                  for piece, protected in split_around(job.joined, self.extra_terms)] for job in jobs]
+        cores = [s.core for plan in plans for part in plan if isinstance(part, list)
+                 for s in part if _needs_model(s.core)]
+        translated = iter(self._translate_sentences(package, cores))
+        return {job.text: "".join(part if isinstance(part, str) else _assemble(part, translated) for part in plan)
+                for job, plan in zip(jobs, plans)}
+
+    def _translate_sentences(self, package: Package, sentences: list[str]) -> list[str]:
+        """One token-bounded, length-sorted batched pass over ``sentences``."""
+        if not sentences:
+            return []
+        translator, sp = self._load(package)
+        tokens = [sp.encode(s, out_type=str) for s in sentences]
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        outputs: list[str] = [""] * len(tokens)
+        groups: list[list[int]] = [[]]
+        size = 0
+        for i in order:
+            if groups[-1] and size + len(tokens[i]) > self.max_batch_tokens:
+                groups.append([])
+                size = 0
+            groups[-1].append(i)
+            size += len(tokens[i])
+        for group in groups:
+            self._run_batch(package, translator, sp, [tokens[i] or ["▁"] for i in group], group, outputs)
+        self.stats.sentences += len(sentences)
+        self.stats.empty += outputs.count("")
+        # Never lose a sentence: where the model gave nothing the reviewer sees the source.
+        return [out or source for out, source in zip(outputs, sentences)]
+
+    def _run_batch(self, package: Package, translator: Any, sp: Any, batch: list[list[str]],
+                   group: list[int], outputs: list[str]) -> None:
+        longest = max(len(t) for t in batch)
+        prefix = [[package.target_prefix] for _ in batch] if package.target_prefix else None
+        try:
+            results = translator.translate_batch(
+                batch,
+                target_prefix=prefix,
+                beam_size=max(1, getattr(self.settings, "beam_size", 2) or 2),
+                max_batch_size=self.max_batch_tokens,
+                batch_type="tokens",
+                max_decoding_length=min(512, 2 * longest + 10),
+                replace_unknowns=True,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise TranslationError(f"the {package.label} model failed: {_first_line(exc)}") from exc
+        self.stats.batches += 1
+        for i, result in zip(group, results):
+            hypothesis = list(result.hypotheses[0]) if result.hypotheses else []
+            if package.target_prefix and hypothesis[:1] == [package.target_prefix]:
+                hypothesis = hypothesis[1:]
+            hypothesis = [t for t in hypothesis if t not in _SPECIAL]
+            text = sp.decode_pieces(hypothesis).replace("▁", " ").strip()
+            if package.target_prefix and text.startswith(package.target_prefix):
+                text = text[len(package.target_prefix):].strip()
+            outputs[i] = text
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
+    """The Argos engine over the installed models.
+
+    ``required`` (``--engine argos``): :class:`ModelError` when no model is
+    installed. Otherwise ("auto") an engine without legs: ``has_models`` is
+    False and every request gets ``None``.
+    """
+    configured = getattr(settings, "models_dir", None)
+    directory = models_dir(settings.resolve(configured) if configured is not None else None)
+    models = list_models(directory)
+    if not models:
+        if required:
+            raise ModelError(f"no translation model installed in {directory}; {INSTALL_HINT}")
+        return ArgosEngine((), settings)
+    cache = TranslationCache.in_folder(settings.cache_dir) if settings is not None else None
+    return ArgosEngine(models, settings, cache=cache)

@@ -1,0 +1,280 @@
+"""Tests for pipeline.argos: the CTranslate2 + SentencePiece engine, with tiny REAL Argos packages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from argos_fixture import build_argos_package
+
+from pipeline import argos
+from pipeline.config import Settings
+from pipeline.engines import Leg, TranslationRequest, create_engine
+from pipeline.errors import ModelError
+from pipeline.models import install_archive, list_models
+
+REPO = Path(__file__).resolve().parents[1]
+TEXTS = [
+    "Zapraszamy na spotkanie w bibliotece: https://biblioteka.waw.pl/festyn. Pytania: info@fundacja.org.pl!",
+    "Warsztaty od 10:00–12:00, tel. 22 123 45 67, wstęp 15 zł.",
+    "Biblioteka\nul. Długa 5",
+    "Wstęp wolny, liczba miejsc ograniczona.",
+]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("models")
+    archives = tmp_path_factory.mktemp("archives")
+    install_archive(build_argos_package(archives, "pl", "en", seed=1), directory)
+    install_archive(build_argos_package(archives, "en", "uk", seed=2), directory)
+    return directory
+
+
+@pytest.fixture
+def settings(tmp_path, models) -> Settings:
+    return Settings(workspace=tmp_path, models_dir=models, beam_size=1, threads=1)
+
+
+@pytest.fixture
+def engine(settings):
+    engine = argos.open_engine(settings, required=True)
+    yield engine
+    engine.close()
+
+
+def copy_models(models: Path, dest: Path) -> Path:
+    shutil.copytree(models, dest)
+    return dest
+
+
+PL_EN = Leg("pl", "en", "translate-pl_en 1.0")
+EN_UK = Leg("en", "uk", "translate-en_uk 1.0")
+
+
+def test_import_does_not_load_the_mt_stack():
+    code = "import sys, pipeline.argos; print(sorted(m for m in ('ctranslate2', 'sentencepiece', 'torch', 'argostranslate') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_legs_and_routes(engine):
+    assert engine.name == "argos"
+    assert engine.has_models
+    assert engine.legs() == (EN_UK, PL_EN)
+    assert engine.route("pl", "en") == (PL_EN,)
+    assert engine.route("pl", "uk") == (PL_EN, EN_UK)
+    assert engine.route("pl", "de") is None
+
+
+def test_translate_pair_fills_every_text_with_real_inference(engine):
+    out = engine.translate_pair(PL_EN, TEXTS)
+    assert len(out) == len(TEXTS)
+    assert all(o.strip() for o in out)
+    assert engine.stats.calls == 1
+    assert engine.stats.sentences >= len(TEXTS)
+    assert engine.stats.batches >= 1
+
+
+def test_protected_spans_survive_verbatim(engine):
+    out = engine.translate_pair(PL_EN, TEXTS)
+    for span in ("https://biblioteka.waw.pl/festyn", "info@fundacja.org.pl", "10:00–12:00", "22 123 45 67", "15"):
+        assert span in "\n".join(out)
+    assert "https://biblioteka.waw.pl/festyn" in out[0] and "info@fundacja.org.pl" in out[0]
+    assert "10:00–12:00" in out[1] and "22 123 45 67" in out[1]
+
+
+def test_hard_line_breaks_are_joined_before_translation(engine, monkeypatch):
+    seen = []
+    real = engine._translate_sentences
+    monkeypatch.setattr(engine, "_translate_sentences", lambda pkg, sents: seen.extend(sents) or real(pkg, sents))
+    out = engine.translate_pair(PL_EN, ["Biblioteka\nul. Długa 5"])
+    assert seen[0] == "Biblioteka ul. Długa 5"
+    assert "\n" not in out[0]
+
+
+def test_placeholders_restored_when_the_model_keeps_them(engine, monkeypatch):
+    monkeypatch.setattr(engine, "_translate_sentences", lambda pkg, sents: [s.upper() for s in sents])
+    out = engine.translate_pair(PL_EN, ["Zapisy: https://x.pl/Festyn. **Uwaga:** do 24 grudnia!"])
+    assert out == ["ZAPISY: https://x.pl/Festyn. **UWAGA:** DO 24 GRUDNIA!"]
+    assert engine.stats.fallbacks == 0
+
+
+def test_fallback_translates_around_spans_when_placeholders_break(engine, monkeypatch):
+    calls = []
+
+    def broken(pkg, sents):
+        calls.append(list(sents))
+        return ["[" + s.replace("1", "").upper() + "]" for s in sents]
+
+    monkeypatch.setattr(engine, "_translate_sentences", broken)
+    out = engine.translate_pair(PL_EN, ["Pisz na info@x.pl albo dzwoń."])
+    assert out == ["[PISZ NA] info@x.pl [ALBO DZWOŃ.]"]
+    assert engine.stats.fallbacks == 1
+    assert calls[1] == ["Pisz na", "albo dzwoń."]
+
+
+def test_second_run_is_answered_from_the_cache(settings):
+    first = argos.open_engine(settings, required=True)
+    out1 = first.translate_pair(PL_EN, TEXTS)
+    first.close()
+    assert (settings.cache_dir / "mt-cache.sqlite").is_file()
+    assert (settings.cache_dir / ".gitignore").read_text() == "*\n"
+    second = argos.open_engine(settings, required=True)
+    out2 = second.translate_pair(PL_EN, TEXTS)
+    assert out2 == out1
+    assert second.stats.sentences == 0 and second.stats.batches == 0
+    assert second.stats.cached == len(TEXTS)
+    second.close()
+
+
+def test_interrupted_run_resumes_from_the_cache(settings, models):
+    texts = [f"Spotkanie w bibliotece, {day}." for day in ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota")]
+    first = argos.ArgosEngine(list_models(models), settings, cache=argos.TranslationCache.in_folder(settings.cache_dir),
+                              chunk_size=2)
+    real = first._translate_sentences
+    calls = []
+
+    def interrupted(pkg, sents):
+        calls.append(sents)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(pkg, sents)
+
+    first._translate_sentences = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        first.translate_pair(PL_EN, texts)
+    first.close()
+    second = argos.open_engine(settings, required=True)
+    second.translate_pair(PL_EN, texts)
+    assert second.stats.cached == 2
+    assert second.stats.sentences == 4
+
+
+def test_pivot_uses_both_legs_one_call_each(engine):
+    requests = [TranslationRequest(t, "pl", "uk") for t in TEXTS] + [TranslationRequest(TEXTS[0], "pl", "uk")]
+    drafts = engine.translate(requests)
+    assert engine.stats.calls == 2
+    assert all(d is not None and d.text.strip() and d.pivot for d in drafts)
+    assert drafts[0] == drafts[-1]
+    assert drafts[0].note == "machine translation: argos translate-pl_en 1.0 + translate-en_uk 1.0"
+    assert "https://biblioteka.waw.pl/festyn" in drafts[0].text
+
+
+def test_progress_counts_sentences(engine):
+    events = []
+    engine.translate_pair(PL_EN, TEXTS, progress=lambda done, total: events.append((done, total)))
+    assert events[0][0] == 0
+    assert events[-1][0] == events[-1][1] > 0
+
+
+def test_texts_without_words_need_no_inference(engine):
+    assert engine.translate_pair(PL_EN, ["", "10:00", "  ", "https://x.pl"]) == ["", "10:00", "  ", "https://x.pl"]
+    assert engine.stats.sentences == 0
+
+
+def test_auto_without_models_is_an_engine_with_no_legs(tmp_path):
+    settings = Settings(workspace=tmp_path, models_dir=tmp_path / "empty")
+    engine = argos.open_engine(settings, required=False)
+    assert not engine.has_models
+    assert engine.translate([TranslationRequest("Dzień dobry", "pl", "en")] * 2) == [None, None]
+    assert create_engine("auto", settings).has_models is False
+
+
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_required_without_models_is_a_model_error(tmp_path, folder):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no translation model installed"):
+        argos.open_engine(Settings(workspace=tmp_path, models_dir=tmp_path / folder), required=True)
+
+
+def test_wrong_pair_is_a_model_error(engine, tmp_path, models):
+    with pytest.raises(ModelError, match="no pl-de model"):
+        engine.translate_pair(Leg("pl", "de", "translate-pl_de 1.0"), ["Dzień dobry"])
+    with pytest.raises(ModelError):
+        engine.translate_pair(Leg("pl", "en", "translate-pl_en 9.9"), ["Dzień dobry"])
+    only_en_de = tmp_path / "de"
+    install_archive(build_argos_package(tmp_path / "a", "en", "de"), only_en_de)
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=only_en_de), required=True)
+    assert engine.translate([TranslationRequest("Dzień dobry", "pl", "uk")]) == [None]
+
+
+def test_model_folder_removed_after_opening_is_a_model_error(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    shutil.rmtree(directory / "translate-pl_en")
+    with pytest.raises(ModelError, match="model.bin|sentencepiece"):
+        engine.translate_pair(PL_EN, ["Dzień dobry"])
+
+
+def test_corrupt_model_bin_is_a_model_error(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    (directory / "translate-pl_en" / "model" / "model.bin").write_bytes(b"\x00garbage" * 100)
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    with pytest.raises(ModelError, match="cannot load the CTranslate2 model") as info:
+        engine.translate_pair(PL_EN, ["Dzień dobry"])
+    assert "translate-pl_en" in str(info.value)
+
+
+def test_corrupt_sentencepiece_model_is_a_model_error(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    (directory / "translate-pl_en" / "sentencepiece.model").write_bytes(b"not a model")
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    with pytest.raises(ModelError, match="SentencePiece"):
+        engine.translate_pair(PL_EN, ["Dzień dobry"])
+
+
+def test_bpe_only_package_is_refused_clearly(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    pkg = directory / "translate-pl_en"
+    (pkg / "sentencepiece.model").rename(pkg / "bpe.model")
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    with pytest.raises(ModelError, match="BPE"):
+        engine.translate_pair(PL_EN, ["Dzień dobry"])
+
+
+def test_newest_version_of_a_pair_wins_and_metadata_code_names_it(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    newer = shutil.copytree(directory / "translate-pl_en", directory / "pl_en_newer")
+    meta = json.loads((newer / "metadata.json").read_text())
+    meta.update(package_version="1.10", code="translate-pl_en")
+    (newer / "metadata.json").write_text(json.dumps(meta))
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    assert Leg("pl", "en", "translate-pl_en 1.10") in engine.legs()
+
+
+def test_target_prefix_is_passed_and_stripped(tmp_path, models):
+    directory = copy_models(models, tmp_path / "m")
+    meta_path = directory / "translate-en_uk" / "metadata.json"
+    vocab = json.loads((directory / "translate-en_uk" / "model" / "shared_vocabulary.json").read_text())
+    prefix = vocab[10]
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "target_prefix": prefix}))
+    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory, beam_size=1), required=True)
+    out = engine.translate_pair(EN_UK, ["Volunteers meet on Tuesday afternoon."])
+    assert out[0].strip()
+    assert engine._packages[("en", "uk")].target_prefix == prefix
+
+
+def test_device_auto_works_without_gpu(tmp_path, models):
+    settings = Settings(workspace=tmp_path, models_dir=models, device="auto")
+    engine = argos.open_engine(settings, required=True)
+    assert engine.translate_pair(PL_EN, ["Dzień dobry."])[0].strip()
+
+
+def test_no_network_is_used(settings, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    engine = argos.open_engine(dataclasses.replace(settings, workspace=settings.workspace / "offline"), required=True)
+    drafts = engine.translate([TranslationRequest(t, "pl", "uk") for t in TEXTS])
+    assert all(d is not None and d.text for d in drafts)
