@@ -20,7 +20,11 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps '$(ARGOS)'
 	touch $@
 
+# Fetch the default models once when missing; offline this fails within
+# seconds with a clear message and the run goes on (empty msgstr for reviewers).
 run: $(STAMP)
+	@$(BIN)/outreach models install --if-missing pl-en en-uk || \
+	  echo "warning: could not download translation models; catalogues are written without machine drafts" >&2
 	$(BIN)/outreach run
 
 # GNU gettext validates our catalogues in the tests.

@@ -306,5 +306,8 @@ def build(settings: Settings, strict, quiet):
         say(f"built {len(result.texts)} texts" + (f"; {fallbacks} segments fell back to the source" if fallbacks else ""))
 
 
+from pipeline import cli_models  # noqa: E402,F401  (registers `outreach models`)
+
+
 def main() -> None:
     cli(prog_name="outreach")
