@@ -123,11 +123,15 @@ def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
     from pipeline import engines, runner
 
     notify = None if quiet else say
-    progress = say if not quiet and sys.stderr.isatty() else None
+    interactive = not quiet and sys.stderr.isatty()
     eng = engines.create_engine(engine or settings.engine, settings)
+    bar = _ProgressBar("translating") if interactive else None
     try:
-        report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify, progress=progress)
+        report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify,
+                            progress=say if interactive else None, mt_progress=bar)
     finally:
+        if bar:
+            bar.finish()
         eng.close()
     for ref, reason in report.skipped:
         say(f"warning: {ref}: skipped, {reason}")
@@ -136,6 +140,7 @@ def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
     if as_json:
         emit_json({
             "engine": report.engine,
+            "inference": dict(report.inference),
             "documents": [_detect_json(d) for d in report.documents],
             "catalogues": [
                 {"path": _shown(settings, c.path), "language": c.language, "entries": c.entries,
@@ -148,10 +153,37 @@ def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
         changed = report.written
         say(f"{len(report.documents)} documents, {sum(1 for c in report.catalogs if c.language is None)} templates, "
             f"{sum(1 for c in report.catalogs if c.language)} catalogues: {changed} written, "
-            f"{len(report.catalogs) - changed} unchanged; {report.drafts} machine drafts")
+            f"{len(report.catalogs) - changed} unchanged; {report.drafts} machine drafts" + _inference_note(report))
     if not report.has_models and report.engine != "none" and not quiet and report.documents:
         say("note: no translation models installed, so translations were left empty for reviewers. "
             "Install models with 'outreach models install pl-en en-uk' (or a .argosmodel file), then run again.")
+
+
+class _ProgressBar:
+    """A click progress bar on stderr that appears with the first report of work."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        if self.bar is None or self.bar.length != total:
+            self.finish()
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+        self.bar.update(min(done, total) - self.bar.pos)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+            self.bar = None
+
+
+def _inference_note(report) -> str:
+    stats = dict(report.inference)
+    if not stats or not report.has_models:
+        return ""
+    return f" ({stats.get('sentences', 0)} sentences through the model, {stats.get('cached', 0)} texts from the cache)"
 
 
 # ---------------------------------------------------------------- detect

@@ -17,7 +17,7 @@ from pipeline import catalog, pofile
 from pipeline.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
 from pipeline.detection import Detector, DocumentLanguage
-from pipeline.engines import Draft, Engine, TranslationRequest
+from pipeline.engines import Draft, Engine, Progress, TranslationRequest
 from pipeline.segmentation import SegmentedDocument, is_translatable, segment_text
 from pipeline.sources import SourceDocument, load_sources
 
@@ -55,6 +55,7 @@ class RunReport:
     skipped: tuple[tuple[str, str], ...]   # (source ref, reason)
     engine: str
     has_models: bool
+    inference: tuple[tuple[str, int], ...] = ()   # engine counters, e.g. (("sentences", 120), ("cached", 4))
 
     @property
     def drafts(self) -> int:
@@ -107,8 +108,9 @@ def template_for(doc: PreparedDocument) -> tuple[Entry, ...]:
 
 
 def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, notify: Notify | None = None,
-        progress: Notify | None = None) -> RunReport:
-    """``notify`` gets messages worth a line each; ``progress`` gets per-document steps."""
+        progress: Notify | None = None, mt_progress: Progress | None = None) -> RunReport:
+    """``notify`` gets messages worth a line each; ``progress`` gets per-document steps;
+    ``mt_progress(done, total)`` follows the sentences through the model."""
     documents, skipped = prepare(settings, progress)
     # Read every existing catalogue first: a syntax error stops the run before any write.
     existing = {
@@ -124,7 +126,7 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             result = catalog.merge(templates[doc.source.doc_id], existing[key], purge_obsolete=purge_obsolete)
             merged[key] = list(result.entries)
 
-    counts = _fill_drafts(settings, engine, documents, merged, notify)
+    counts = _fill_drafts(settings, engine, documents, merged, notify, mt_progress)
 
     outcomes = []
     for doc in documents:
@@ -147,7 +149,9 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             drafts, copied = counts.get(key, (0, 0))
             active = sum(1 for e in po.entries if not e.obsolete)
             outcomes.append(_write(catalog_path(settings, doc_id, lang), po, lang, active, drafts, copied))
-    return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models)
+    stats = getattr(engine, "stats", None)
+    inference = tuple(vars(stats).items()) if stats is not None else ()
+    return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models, inference)
 
 
 def _project(settings: Settings, doc_id: str) -> str:
@@ -164,7 +168,8 @@ def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int
 
 
 def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[PreparedDocument],
-                 merged: dict[tuple[str, str], list[Entry]], notify: Notify | None) -> dict[tuple[str, str], tuple[int, int]]:
+                 merged: dict[tuple[str, str], list[Entry]], notify: Notify | None,
+                 mt_progress: Progress | None) -> dict[tuple[str, str], tuple[int, int]]:
     """Give every untranslated entry a draft: a copy, or one batched engine call for the whole run."""
     pivot = settings.pivot_language
     jobs: list[tuple[tuple[str, str], int, TranslationRequest, str | None]] = []
@@ -194,7 +199,7 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
     if jobs:
         if notify and engine.has_models:
             notify(f"translating {len(jobs)} entries with {engine.name}")
-        results = engine.translate([job[2] for job in jobs])
+        results = engine.translate([job[2] for job in jobs], mt_progress)
         for (key, i, _request, reviewed), draft in zip(jobs, results):
             if draft is None or not draft.text.strip():
                 continue

@@ -32,9 +32,11 @@ def make_workspace(tmp_path: Path, files: dict[str, str | bytes] | None = None, 
 
 def invoke(ws: Path, *args: str):
     """Run ``outreach -C ws ARGS`` in-process; returns the click Result (stdout and stderr apart)."""
+    import click
+
     runner = CliRunner()
-    command, *rest = args
-    return runner.invoke(cli, [command, "-C", str(ws), *rest], catch_exceptions=False)
+    words = 2 if isinstance(cli.commands.get(args[0]), click.Group) else 1
+    return runner.invoke(cli, [*args[:words], "-C", str(ws), *args[words:]], catch_exceptions=False)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
