@@ -86,6 +86,73 @@ class Catalog:
         return None
 
 
+# ----------------------------------------------------------------- whose text is it?
+
+MACHINE = "machine translation:"
+COPIED = "copied from"
+MEMORY = "translation memory:"
+
+UNTRANSLATED = "untranslated"
+REVIEWED = "reviewed"
+MACHINE_DRAFT = "machine draft"
+HUMAN_DRAFT = "human draft"
+COPY = "copied"
+STALE = "stale"
+MEMORY_SUGGESTION = "memory suggestion"
+OBSOLETE = "obsolete"
+STATES = (REVIEWED, MACHINE_DRAFT, HUMAN_DRAFT, MEMORY_SUGGESTION, COPY, STALE, UNTRANSLATED)
+
+_DRAFT_MARK = re.compile(r" \[draft ([0-9a-f]{8})\]$")
+
+
+def fingerprint(text: str) -> str:
+    """A short checksum of a draft, recorded next to it to notice human edits."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def draft_note(note: str, text: str) -> str:
+    """``note`` with the fingerprint of the draft it describes: ``... [draft 1a2b3c4d]``."""
+    return f"{note} [draft {fingerprint(text)}]"
+
+
+def recorded_draft(entry: "Entry", prefix: str = MACHINE) -> str | None:
+    """The fingerprint recorded in the entry's ``prefix`` comment, if any."""
+    for line in entry.extracted:
+        if line.startswith(prefix):
+            found = _DRAFT_MARK.search(line)
+            return found.group(1) if found else None
+    return None
+
+
+def entry_state(entry: "Entry") -> str:
+    """Who wrote the entry's msgstr, as the report and the runner need to know.
+
+    reviewed: non-fuzzy and non-empty (a reviewer's: never changed by a run);
+    machine draft: fuzzy and still exactly what the engine wrote;
+    human draft: fuzzy but edited since (or written by hand);
+    copied: a paragraph already in the target language, copied unchanged;
+    memory suggestion: pre-filled from the translation memory, unchanged;
+    stale: the old translation of a paragraph whose source has changed.
+    """
+    if entry.obsolete:
+        return OBSOLETE
+    if not entry.msgstr:
+        return UNTRANSLATED
+    if not entry.fuzzy:
+        return REVIEWED
+    if entry.previous_msgid is not None:
+        return STALE
+    for prefix, state in ((MACHINE, MACHINE_DRAFT), (MEMORY, MEMORY_SUGGESTION)):
+        if any(line.startswith(prefix) for line in entry.extracted):
+            recorded = recorded_draft(entry, prefix)
+            return state if recorded in (None, fingerprint(entry.msgstr)) else HUMAN_DRAFT
+    if any(line.startswith(COPIED) for line in entry.extracted) and entry.msgstr == entry.msgid:
+        return COPY
+    return HUMAN_DRAFT
+
+
 def is_state_comment(line: str) -> bool:
     """True for an extracted comment that belongs to the translation state."""
     return line.startswith(STATE_PREFIXES)

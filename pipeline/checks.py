@@ -119,7 +119,8 @@ def _entry_findings(shown: str, cat: Catalog) -> Iterable[Finding]:
         if not e.msgstr:
             yield Finding(shown, e.line, "untranslated", f"no translation for {excerpt(e.msgid)}")
         elif e.fuzzy:
-            what = "machine draft" if any(x.startswith("machine translation:") for x in e.extracted) else "draft"
+            state = catalog.entry_state(e)
+            what = "source changed, old translation" if state == catalog.STALE else state
             yield Finding(shown, e.line, "fuzzy", f"{what} awaiting review: {excerpt(e.msgid)}")
 
 

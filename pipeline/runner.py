@@ -209,7 +209,7 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
 
 
 def _apply(entry: Entry, draft: Draft, reviewed_pivot: str | None) -> Entry:
-    notes = [draft.note + (" (from the reviewed English)" if reviewed_pivot else "")]
+    notes = [catalog.draft_note(draft.note + (" (from the reviewed English)" if reviewed_pivot else ""), draft.text)]
     pivot_text = reviewed_pivot or draft.pivot
     if pivot_text:
         notes.append("English pivot: " + " ".join(pivot_text.split()))

@@ -269,3 +269,42 @@ def test_no_translation_is_ever_lost(old, new_ids, purge):
         still = any(e.msgid == entry.msgid and e.msgstr == entry.msgstr for e in obsolete)
         assert kept or carried or still, entry
     assert result.kept + result.revived + result.carried_fuzzy + result.new == len(new_ids)
+
+
+# ----------------------------------------------------------------- entry states
+
+from pipeline.catalog import (  # noqa: E402
+    COPY, HUMAN_DRAFT, MACHINE_DRAFT, MEMORY_SUGGESTION, OBSOLETE, REVIEWED, STALE, UNTRANSLATED,
+    draft_note, entry_state, recorded_draft,
+)
+
+
+def _machine(msgstr: str, written: str | None = None) -> Entry:
+    note = draft_note("machine translation: argos translate-pl_en 1.9", written if written is not None else msgstr)
+    return Entry("Zapraszamy.", msgstr, flags=("fuzzy",), extracted=(note,))
+
+
+def test_entry_states():
+    assert entry_state(Entry("a")) == UNTRANSLATED
+    assert entry_state(Entry("a", "b")) == REVIEWED
+    assert entry_state(Entry("a", "b", obsolete=True)) == OBSOLETE
+    assert entry_state(_machine("We invite you.")) == MACHINE_DRAFT
+    assert entry_state(_machine("You are invited.", written="We invite you.")) == HUMAN_DRAFT
+    assert entry_state(Entry("a", "b", flags=("fuzzy",))) == HUMAN_DRAFT
+    assert entry_state(Entry("a", "b", flags=("fuzzy",), previous_msgid="old a")) == STALE
+    copied = Entry("Hello all.", "Hello all.", flags=("fuzzy",), extracted=("copied from source: already in en",))
+    assert entry_state(copied) == COPY
+    assert entry_state(Entry("Hello all.", "Hi all.", flags=("fuzzy",), extracted=copied.extracted)) == HUMAN_DRAFT
+    memory = Entry("a", "b", flags=("fuzzy",), extracted=(draft_note("translation memory: from x.po", "b"),))
+    assert entry_state(memory) == MEMORY_SUGGESTION
+    # A reviewed entry stays reviewed whatever its comments say.
+    assert entry_state(Entry("a", "edited", extracted=_machine("x").extracted)) == REVIEWED
+
+
+def test_draft_fingerprint_is_recorded_in_the_comment():
+    entry = _machine("We invite you.")
+    assert entry.extracted[0].startswith("machine translation: argos translate-pl_en 1.9 [draft ")
+    assert recorded_draft(entry) is not None and len(recorded_draft(entry)) == 8
+    # Old catalogues without a fingerprint count as untouched machine drafts.
+    legacy = Entry("a", "b", flags=("fuzzy",), extracted=("machine translation: argos x 1.0",))
+    assert recorded_draft(legacy) is None and entry_state(legacy) == MACHINE_DRAFT
