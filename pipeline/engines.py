@@ -153,11 +153,15 @@ class FakeEngine(PairEngine):
 
 
 def create_engine(name: str, settings=None) -> Engine:
-    """The engine called ``name`` ("auto", "argos", "none", "fake")."""
+    """The engine called ``name`` ("auto", "argos", "libretranslate", "none", "fake")."""
     if name == "none":
         return NoneEngine()
     if name == "fake":
         return FakeEngine()
+    if name == "libretranslate":
+        from pipeline import libretranslate  # a shared LibreTranslate server; stdlib HTTP only
+
+        return libretranslate.open_engine(settings)
     try:
         from pipeline import argos  # only now: keeps the MT stack out of other commands
     except ImportError as exc:
