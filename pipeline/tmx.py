@@ -1,0 +1,194 @@
+"""TMX 1.4b: the translation-memory exchange format of Weblate, OmegaT and CAT tools.
+
+:func:`format_tmx` writes bilingual translation units (one source ``<tuv>``,
+one target ``<tuv>``) with ``xml.etree``; :func:`parse_tmx` reads any TMX
+1.4b (or 1.1–1.4) file, bilingual or multilingual, and returns one
+:class:`Unit` per (source text, target language). Inline markup inside a
+``<seg>`` (``<ph>``, ``<bpt>``, ``<hi>`` …) is read as its text, which is the
+original native code. Problems are :class:`~pipeline.errors.CatalogError`
+with the file and line, e.g. ``memory.tmx:12: <tu> without a <tuv> in 'pl'``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+from xml.parsers import expat
+
+from pipeline import __version__
+from pipeline.errors import CatalogError
+
+#: The ``<prop>`` naming the document a unit was reviewed in.
+DOCUMENT_PROP = "x-outreach-document"
+_XML_LANG = "xml:lang"
+# Characters XML 1.0 cannot carry at all (not even escaped).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One reviewed translation: ``source`` (source language) → ``target`` in ``lang``."""
+
+    source: str
+    target: str
+    lang: str          # our code: "en", "uk", "pt_BR"
+    origin: str = ""   # the document it was reviewed in ("" when unknown)
+
+
+def to_tmx_lang(code: str) -> str:
+    """Our language code → a TMX/BCP-47 tag: ``pt_BR`` → ``pt-BR``."""
+    return code.replace("_", "-")
+
+
+def from_tmx_lang(tag: str) -> str:
+    """A TMX/BCP-47 tag → our code: ``pt-br`` → ``pt_BR``, ``EN`` → ``en``."""
+    parts = tag.strip().replace("_", "-").split("-")
+    code = parts[0].lower()
+    region = next((p for p in parts[1:] if len(p) == 2 and p.isalpha()), None)
+    return f"{code}_{region.upper()}" if region else code
+
+
+def same_language(code: str, wanted: str) -> bool:
+    """``code`` (from a file) serves ``wanted`` (a configured code): equal, or a regional variant of it."""
+    return code == wanted or ("_" not in wanted and code.split("_")[0] == wanted)
+
+
+def writable(text: str) -> bool:
+    """True when ``text`` can be stored in XML 1.0 (no control characters but tab and newlines)."""
+    return not _NOT_XML.search(text)
+
+
+# ------------------------------------------------------------------ writing
+
+def format_tmx(units: Iterable[Unit], source_language: str, *, creation_date: str | None = None) -> bytes:
+    """The TMX 1.4b document (UTF-8 bytes) for ``units``; units XML cannot hold must be filtered before."""
+    root = ET.Element("tmx", version="1.4")
+    header = {
+        "creationtool": "outreach",
+        "creationtoolversion": __version__,
+        "datatype": "plaintext",
+        "segtype": "paragraph",
+        "adminlang": "en",
+        "srclang": to_tmx_lang(source_language),
+        "o-tmf": "outreach",
+    }
+    if creation_date:
+        header["creationdate"] = creation_date
+    ET.SubElement(root, "header", header)
+    body = ET.SubElement(root, "body")
+    for unit in units:
+        if not (writable(unit.source) and writable(unit.target)):
+            raise ValueError(f"text that XML cannot carry: {unit.source[:40]!r}")
+        tu = ET.SubElement(body, "tu")
+        if unit.origin:
+            ET.SubElement(tu, "prop", type=DOCUMENT_PROP).text = unit.origin
+        for lang, text in ((source_language, unit.source), (unit.lang, unit.target)):
+            tuv = ET.SubElement(tu, "tuv", {_XML_LANG: to_tmx_lang(lang)})
+            ET.SubElement(tuv, "seg").text = text
+    ET.indent(root, space="  ")  # pads between elements only: a <seg>'s text is never touched
+    text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n' + text + "\n").encode("utf-8")
+
+
+# ------------------------------------------------------------------ reading
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    children: list["_Node"] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # text directly inside, in order
+
+    def text(self) -> str:
+        """All text inside, inline elements included (their native code)."""
+        return "".join(self.parts)
+
+    def find(self, tag: str) -> list["_Node"]:
+        return [c for c in self.children if c.tag == tag]
+
+
+def _parse_xml(data: bytes, path: str) -> _Node:
+    """A small tree with line numbers (expat; no external entities, no DTD loading)."""
+    parser = expat.ParserCreate()
+    stack: list[_Node] = []
+    root: list[_Node] = []
+
+    def start(tag, attrs):
+        node = _Node(tag, dict(attrs), parser.CurrentLineNumber)
+        if stack:
+            stack[-1].children.append(node)
+        else:
+            root.append(node)
+        stack.append(node)
+
+    def chars(text):
+        for node in stack:  # text counts for every enclosing element (a <seg> sees its inline markup's text)
+            node.parts.append(text)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: stack.pop()
+    parser.CharacterDataHandler = chars
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = _refuse_entities(path, parser)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise CatalogError(f"not valid XML: {expat.ErrorString(exc.code)}", path=path, line=exc.lineno) from None
+    return root[0]
+
+
+def _refuse_entities(path: str, parser):
+    def handler(name, *_args):
+        raise CatalogError(f"entity declarations are not allowed in TMX (<!ENTITY {name}>)",
+                           path=path, line=parser.CurrentLineNumber)
+    return handler
+
+
+def parse_tmx(data: bytes, source_language: str, *, path: str = "<tmx>") -> list[Unit]:
+    """Every (source, target language) pair of a TMX document, in file order.
+
+    The source ``<tuv>`` is the one in ``source_language`` (or a regional
+    variant of it); every other ``<tuv>`` gives a unit. A ``<tu>`` without a
+    source ``<tuv>`` is skipped (it translates from another language); a
+    malformed file raises :class:`CatalogError` naming the line.
+    """
+    root = _parse_xml(data, path)
+    if root.tag != "tmx":
+        raise CatalogError(f"not a TMX file: the root element is <{root.tag}>, not <tmx>", path=path, line=root.line)
+    headers, bodies = root.find("header"), root.find("body")
+    if len(headers) != 1 or len(bodies) != 1:
+        raise CatalogError("a TMX file needs one <header> and one <body>", path=path, line=root.line)
+    units: list[Unit] = []
+    for tu in bodies[0].find("tu"):
+        origin = next((p.text().strip() for p in tu.find("prop") if p.attrs.get("type") == DOCUMENT_PROP), "")
+        variants: list[tuple[str, str]] = []
+        for tuv in tu.find("tuv"):
+            tag = tuv.attrs.get(_XML_LANG) or tuv.attrs.get("lang")
+            if not tag:
+                raise CatalogError("<tuv> without xml:lang", path=path, line=tuv.line)
+            segs = tuv.find("seg")
+            if len(segs) != 1:
+                raise CatalogError("<tuv> needs exactly one <seg>", path=path, line=tuv.line)
+            variants.append((from_tmx_lang(tag), segs[0].text()))
+        if not variants:
+            raise CatalogError("<tu> without any <tuv>", path=path, line=tu.line)
+        source = next((text for lang, text in variants if same_language(lang, source_language)), None)
+        if source is None or not source.strip():
+            continue
+        for lang, text in variants:
+            if not same_language(lang, source_language) and text.strip():
+                units.append(Unit(source, text, lang, origin))
+    return units
+
+
+def read_tmx(path: Path, source_language: str, *, shown: str | None = None) -> list[Unit]:
+    """:func:`parse_tmx` of a file; ``shown`` is how the path appears in messages."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=shown or path) from exc
+    return parse_tmx(data, source_language, path=shown or str(path))
