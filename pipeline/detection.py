@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -35,6 +36,9 @@ MIN_WORDS = 4
 MIN_LETTERS = 20
 # A segment reported in a language other than the document's needs this much.
 MIN_FOREIGN_PROBABILITY = 0.80
+# langdetect sees at most this many characters of a segment (it samples n-grams
+# anyway): a single 1 MB paragraph costs no more than a long one.
+MAX_DETECT_CHARS = 2000
 
 # A text is in one script when this share of its letters is.
 SCRIPT_SHARE = 0.8
@@ -90,13 +94,13 @@ def _script(text: str) -> str | None:
     A mixed text (a Polish document quoting a Ukrainian paragraph) has no script.
     """
     cyrillic = latin = 0
-    for ch in text:
+    for ch, count in Counter(text).items():  # per distinct character: a 1 MB paragraph stays fast
         if ch.isalpha():
             name = unicodedata.name(ch, "")
             if name.startswith("CYRILLIC"):
-                cyrillic += 1
+                cyrillic += count
             elif name.startswith("LATIN"):
-                latin += 1
+                latin += count
     total = cyrillic + latin
     if total and cyrillic >= SCRIPT_SHARE * total:
         return "cyrillic"
@@ -173,7 +177,7 @@ class Detector:
             return [(plausible[0], 1.0)] if plausible else []
         detector = self._get_factory().create()
         detector.set_prior_map({code: 1.0 for code in plausible})
-        detector.append(cleaned)
+        detector.append(cleaned[:MAX_DETECT_CHARS])
         try:
             found = detector.get_probabilities()
         except LangDetectException:  # no usable n-grams (e.g. only capitalised words)
@@ -204,7 +208,7 @@ class Detector:
     def _guess(self, text: str) -> tuple[int, str, float] | None:
         """(letters, best language, probability) of one segment, or None when it has no letters."""
         cleaned = clean_text(text)
-        letters = sum(1 for ch in cleaned if ch.isalpha())
+        letters = sum(map(str.isalpha, cleaned))
         found = self.probabilities(cleaned) if letters else []
         if not found:
             return None

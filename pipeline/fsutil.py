@@ -7,6 +7,7 @@ never a truncated one.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -47,3 +48,29 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete the temporary files :func:`write_atomic` leaves when a run is killed (SIGKILL)
+    half-way through a write; returns what was removed.
+
+    Only safe while no other run writes into ``folder``: call it holding the
+    workspace lock (:mod:`pipeline.lock`).
+    """
+    removed: list[Path] = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return removed
+    for parent, dirs, files in os.walk(folder):
+        for name in files:
+            if _TEMP_NAME.match(name):
+                path = Path(parent) / name
+                try:
+                    path.unlink()
+                    removed.append(path)
+                except OSError:
+                    pass
+    return removed

@@ -135,7 +135,7 @@ def _read_installed(folder: Path) -> InstalledModel | None:
     try:
         package = Package(folder)
         raw = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise ModelError(f"unreadable metadata.json ({exc})", path=folder) from exc
     if not isinstance(raw, dict):
         raise ModelError("metadata.json is not a JSON object", path=folder)
@@ -277,7 +277,7 @@ def _validate_zip(zf: zipfile.ZipFile, path: Path, max_total: int, max_ratio: in
         raise ModelError("metadata.json is too large", path=path)
     try:
         metadata = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelError(f"invalid JSON in metadata.json: {exc}", path=path) from exc
     if not isinstance(metadata, dict):
         raise ModelError("metadata.json is not a JSON object", path=path)
@@ -481,7 +481,7 @@ def download_index(timeout: float = 10.0, *, index_url: str | None = None) -> li
         raise ModelError("the package index is unexpectedly large", path=url)
     try:
         index = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelError(f"the package index is not valid JSON: {exc}", path=url) from exc
     if not isinstance(index, list):
         raise ModelError("the package index is not a JSON list", path=url)

@@ -48,8 +48,12 @@ class SourceDocument:
 
 
 def normalise_newlines(text: str) -> str:
-    """Convert CRLF and lone CR line ends to ``"\\n"``."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Convert CRLF and lone CR line ends to ``"\\n"``; so too the Unicode line and paragraph
+    separators Word and web pages paste (U+2028, U+2029, NEL), which .po tools would split lines on."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = text.replace("\u2028", "\n").replace("\x85", "\n").replace("\u2029", "\n\n")
+    return text
 
 
 def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
