@@ -10,29 +10,26 @@ module (``outreach status``/``check``) never loads the MT stack.
 pair: cached texts need no inference; the rest are, in chunks (so an
 interrupted run resumes from the cache), joined into one line, protected,
 split into sentences, tokenized, sorted by length and translated in
-token-bounded batches whose decoding length is bounded by the input length.
-When the model breaks a placeholder, the text is translated again piece by
-piece around the protected spans (:func:`pipeline.protect.split_around`).
+token-bounded batches whose decoding length is bounded by the input length
+(the shared steps — cache, protection, sentence splitting, fallback — are in
+:mod:`pipeline.drafting`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.engines import Leg, PairEngine, Progress
+from pipeline.drafting import SentenceEngine
+from pipeline.engines import Leg
 from pipeline.errors import ModelError, TranslationError
 from pipeline.models import InstalledModel, list_models, models_dir
 from pipeline.mtcache import TranslationCache
-from pipeline.protect import Protected, protect, restore, split_around
-from pipeline.sentences import Sentence, join_lines, split_stripped
 
 _SPECIAL = {"<blank>", "<s>", "</s>", "<pad>", "<unk>"}
-_LETTER = re.compile(r"[^\W\d_]")
 INSTALL_HINT = "install models with 'outreach models install pl-en en-uk' (or a .argosmodel file)"
 
 
@@ -62,19 +59,11 @@ class Package:
         return f"{self.code} {self.version}".strip()
 
 
-@dataclass(frozen=True)
-class _Job:
-    text: str                 # as given (the cache key)
-    joined: str               # line breaks joined
-    protected: Protected
-    sentences: list[Sentence]
-
-
 def read_package(model: InstalledModel) -> Package:
     """The engine's view of ``model`` (name and target prefix from ``metadata.json``)."""
     try:
         meta = json.loads((model.path / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ModelError(f"unreadable metadata.json ({exc})", path=model.path) from exc
     meta = meta if isinstance(meta, dict) else {}
     code = meta.get("code") or f"translate-{model.from_code}_{model.to_code}"
@@ -90,16 +79,7 @@ def _version_key(version: str) -> tuple:
         return (0, version)
 
 
-def _needs_model(core: str) -> bool:
-    return bool(_LETTER.search(core))
-
-
-def _assemble(sentences: list[Sentence], translated) -> str:
-    """The sentences with their whitespace, translations taken in order from ``translated``."""
-    return "".join(s.lead + (next(translated) if _needs_model(s.core) else s.core) + s.trail for s in sentences)
-
-
-class ArgosEngine(PairEngine):
+class ArgosEngine(SentenceEngine):
     name = "argos"
 
     def __init__(self, models: Sequence[InstalledModel] = (), settings: Any = None, *,
@@ -169,59 +149,11 @@ class ArgosEngine(PairEngine):
         if self.cache is not None:
             self.cache.close()
 
-    def translate_pair(self, leg: Leg, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
-        self.stats.calls += 1
-        package = self.package(leg)
-        distinct = list(dict.fromkeys(texts))
-        key = (package.code, package.version, leg.source, leg.target)
-        results: dict[str, str] = self.cache.get_many(*key, distinct) if self.cache else {}
-        self.stats.cached += len(results)
-        jobs = []
-        for text in distinct:
-            if text in results:
-                continue
-            if not _needs_model(text):
-                results[text] = text
-                continue
-            joined = join_lines(text)
-            protected = protect(joined, self.extra_terms)
-            jobs.append(_Job(text, joined, protected, split_stripped(protected.text, leg.source)))
-        total = sum(1 for job in jobs for s in job.sentences if _needs_model(s.core))
-        done = 0
-        if progress and jobs:
-            progress(0, total)
-        for start in range(0, len(jobs), self.chunk_size):
-            chunk = jobs[start : start + self.chunk_size]
-            cores = [s.core for job in chunk for s in job.sentences if _needs_model(s.core)]
-            translated = iter(self._translate_sentences(package, cores))
-            done += len(cores)
-            retry: list[_Job] = []
-            finished: dict[str, str] = {}
-            for job in chunk:
-                restored = restore(_assemble(job.sentences, translated), job.protected)
-                if restored is None:
-                    retry.append(job)
-                else:
-                    finished[job.text] = restored
-            if retry:
-                self.stats.fallbacks += len(retry)
-                finished.update(self._fallback(package, retry, leg.source))
-            results.update(finished)
-            if self.cache is not None:
-                self.cache.put_many(*key, finished)
-            if progress:
-                progress(done, total)
-        return [results[text] for text in texts]
+    def _model(self, leg: Leg) -> Package:
+        return self.package(leg)
 
-    def _fallback(self, package: Package, jobs: list[_Job], lang: str) -> dict[str, str]:
-        """Translate only the text between protected spans; the spans stay verbatim."""
-        plans = [[piece if protected or not _needs_model(piece) else split_stripped(piece, lang)
-                  for piece, protected in split_around(job.joined, self.extra_terms)] for job in jobs]
-        cores = [s.core for plan in plans for part in plan if isinstance(part, list)
-                 for s in part if _needs_model(s.core)]
-        translated = iter(self._translate_sentences(package, cores))
-        return {job.text: "".join(part if isinstance(part, str) else _assemble(part, translated) for part in plan)
-                for job, plan in zip(jobs, plans)}
+    def _identity(self, package: Package) -> tuple[str, str]:
+        return package.code, package.version
 
     def _translate_sentences(self, package: Package, sentences: list[str]) -> list[str]:
         """One token-bounded, length-sorted batched pass over ``sentences``."""
@@ -294,4 +226,8 @@ def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
             raise ModelError(f"no translation model installed in {directory}; {INSTALL_HINT}")
         return ArgosEngine((), settings)
     cache = TranslationCache.in_folder(settings.cache_dir) if settings is not None else None
-    return ArgosEngine(models, settings, cache=cache)
+    # Do-not-translate names of the workspace glossary are protected like URLs.
+    from pipeline.glossary import load as load_glossary
+
+    names = load_glossary(settings).names() if settings is not None else ()
+    return ArgosEngine(models, settings, cache=cache, extra_terms=names)
