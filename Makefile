@@ -6,12 +6,20 @@ BIN := $(VENV)/bin
 # spacy and torch (~6 GB), none of which the pipeline imports.
 ARGOS := argostranslate==1.11.0
 STAMP := $(VENV)/.installed
+# A real LibreTranslate server for tests/test_libretranslate.py, in its OWN venv
+# (it pulls argostranslate, onnxruntime and torch: ~1.5 GB). torch is installed
+# first so pip takes the CPU build where one is available (no CUDA libraries).
+LT_VENV := .venv-lt
+LIBRETRANSLATE := 1.9.6
+LT_TORCH := torch==2.13.0
+LT_STAMP := $(LT_VENV)/.installed-$(LIBRETRANSLATE)
 
-.PHONY: run test test-quick golden gettext clean help
+.PHONY: run test test-quick golden gettext chromium lt-venv clean help
 
 help:
 	@echo "make run     build .venv/ and run the pipeline on source_texts/"
-	@echo "make test    run the whole test suite"
+	@echo "make test    run the whole test suite (builds .venv-lt/ with LibreTranslate for its tests)"
+	@echo "make lt-venv build .venv-lt/ only (LibreTranslate server for the tests)"
 	@echo "make golden  regenerate tests/golden/ on purpose (review the diff!)"
 
 $(STAMP): pyproject.toml Makefile
@@ -33,14 +41,31 @@ gettext:
 	  echo "installing GNU gettext (msgfmt, msgmerge, msgcat)"; \
 	  (apt-get update -qq && apt-get install -y -qq gettext) >/dev/null || { echo "cannot install gettext; install it by hand" >&2; exit 1; }; }
 
-test: $(STAMP) gettext
-	$(BIN)/pytest -q
+# Headless Chromium renders the HTML report in tests/test_browser.py.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Chromium (headless browser for the report test)"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || { echo "cannot install chromium; install it by hand" >&2; exit 1; }; }
+
+$(LT_STAMP):
+	rm -rf $(LT_VENV)
+	$(PYTHON) -m venv $(LT_VENV)
+	$(LT_VENV)/bin/pip install --quiet --disable-pip-version-check '$(LT_TORCH)' || \
+	  echo "note: $(LT_TORCH) not available; libretranslate brings its own torch" >&2
+	$(LT_VENV)/bin/pip install --quiet --disable-pip-version-check 'libretranslate==$(LIBRETRANSLATE)'
+	touch $@
+
+lt-venv: $(LT_STAMP)
+
+# OUTREACH_REQUIRE_LT=1: the real-server tests fail (not skip) without .venv-lt.
+test: $(STAMP) gettext chromium $(LT_STAMP)
+	OUTREACH_REQUIRE_LT=1 $(BIN)/pytest -q
 
 test-quick: $(STAMP)
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow and not libretranslate"
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden_cases.py --regenerate
 
 clean:
-	rm -rf $(VENV) build .outreach .pytest_cache
+	rm -rf $(VENV) $(LT_VENV) build .outreach .pytest_cache

@@ -43,6 +43,8 @@ class CatalogStatus:
     exists: bool = True
     stale: bool = False
     source: str | None = None  # the source ref, None when the source is gone
+    qa_errors: int | None = None    # QA findings (pipeline.qa); None when not checked
+    qa_warnings: int | None = None
 
     @property
     def percent(self) -> float:
@@ -55,6 +57,8 @@ class CatalogStatus:
 class Status:
     catalogs: tuple[CatalogStatus, ...]
     findings: tuple[Finding, ...]      # entry-level findings, gathered while reading
+    qa: tuple[Finding, ...] = ()       # QA findings (collect(qa=True)), in catalogue order
+    qa_drafts: frozenset[tuple[str, int]] = frozenset()   # (path, line) of fuzzy entries, for --allow-fuzzy
 
     def totals(self) -> CatalogStatus:
         present = [c for c in self.catalogs if c.exists]
@@ -64,6 +68,7 @@ class Status:
             fuzzy=sum(c.fuzzy for c in present), untranslated=sum(c.untranslated for c in present),
             obsolete=sum(c.obsolete for c in present), exists=bool(present),
             stale=any(c.stale for c in self.catalogs),
+            **_qa_totals(present),
         )
 
 
@@ -74,8 +79,14 @@ def display_path(settings: Settings, path: Path) -> str:
         return str(path)
 
 
-def collect(settings: Settings) -> Status:
-    """Read every catalogue of every document (from sources and from ``locales/``)."""
+def collect(settings: Settings, *, qa: bool = False) -> Status:
+    """Read every catalogue of every document (from sources and from ``locales/``).
+
+    ``qa``: also run the quality checks of :mod:`pipeline.qa` on every catalogue.
+    """
+    qa_run = _qa_runner(settings) if qa else None
+    qa_findings: list[Finding] = []
+    qa_drafts: set[tuple[str, int]] = set()
     sources = _sources(settings)
     expected_by_doc = {doc_id: _expected_keys(src) for doc_id, src in sources.items()}
     # An empty source gets no catalogue (run skips it): it is not "missing".
@@ -95,7 +106,36 @@ def collect(settings: Settings) -> Status:
             cat = pofile.read_catalog(path)
             statuses.append(_status(doc_id, lang, shown, cat, expected, source))
             findings.extend(_entry_findings(shown, cat))
-    return Status(tuple(statuses), tuple(findings))
+            if qa_run is not None:
+                statuses[-1] = qa_run(statuses[-1], cat, qa_findings)
+                qa_drafts.update((shown, e.line) for e in cat.entries if e.fuzzy and not e.obsolete)
+    return Status(tuple(statuses), tuple(findings), tuple(qa_findings), frozenset(qa_drafts))
+
+
+def _qa_runner(settings: Settings):
+    """``(status, catalogue, sink) -> status with QA counts`` (QA findings appended to ``sink``)."""
+    from dataclasses import replace
+
+    from pipeline import glossary, qa
+    from pipeline.detection import Detector
+
+    terms = glossary.load(settings)
+    detector = Detector(settings.detect_languages)
+
+    def run(status: CatalogStatus, cat: Catalog, sink: list[Finding]) -> CatalogStatus:
+        found = qa.run_checks(cat, status.language, settings.source_language, terms, detector, path=status.path)
+        sink.extend(found)
+        errors = sum(1 for f in found if f.severity == "error")
+        return replace(status, qa_errors=errors, qa_warnings=len(found) - errors)
+
+    return run
+
+
+def _qa_totals(present) -> dict:
+    checked = [c for c in present if c.qa_errors is not None]
+    if not checked:
+        return {}
+    return {"qa_errors": sum(c.qa_errors for c in checked), "qa_warnings": sum(c.qa_warnings for c in checked)}
 
 
 def _status(doc_id: str, lang: str, shown: str, cat: Catalog, expected, source) -> CatalogStatus:
@@ -145,6 +185,10 @@ def check(settings: Settings, status: Status, *, min_complete: float = 100.0, al
         if f.code == "untranslated" and min_complete < 100.0:
             findings.append(Finding(f.path, f.line, f.code, f.message, severity="warning"))
             continue
+        findings.append(f)
+    for f in status.qa:
+        if allow_fuzzy and f.severity == "error" and (f.path, f.line) in status.qa_drafts:
+            f = Finding(f.path, f.line, f.code, f.message, severity="warning")  # drafts may wait
         findings.append(f)
     return findings
 

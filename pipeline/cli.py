@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -30,16 +31,24 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A left-aligned plain-text table (numbers right-aligned)."""
+def table(rows: list[list[str]], headers: list[str], paint=None) -> str:
+    """A left-aligned plain-text table (numbers right-aligned).
+
+    ``paint(row, column, text)`` may colour a cell's text (row -1 is the
+    header); the padding stays outside the colour codes, so they never disturb
+    the alignment.
+    """
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     numeric = [all(str(r[i]).replace(".", "").replace("%", "").isdigit() for r in rows) and rows for i in range(len(headers))]
 
-    def line(row):
+    def line(row, index=0):
         cells = [str(c).rjust(w) if num else str(c).ljust(w) for c, w, num in zip(row, widths, numeric)]
+        if paint is not None:
+            cells = [c.replace(c.strip(), paint(index, i, c.strip()), 1) if c.strip() else c
+                     for i, c in enumerate(cells)]
         return "  ".join(cells).rstrip()
 
-    return "\n".join([line(headers), *(line(r) for r in rows)])
+    return "\n".join([line(headers, -1), *(line(r, i) for i, r in enumerate(rows))])
 
 
 # ---------------------------------------------------------------- shared options
@@ -71,8 +80,44 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the re
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 
 
+def lock_options(func):
+    """``--no-wait`` / ``--wait-timeout``: hold the workspace lock (``.outreach/lock``) while ``func`` runs.
+
+    Goes below :func:`workspace_options`. Under the lock, temporary files that a
+    killed run left in ``locales/`` and ``build/`` are removed first.
+    """
+
+    @click.option("--no-wait", is_flag=True,
+                  help="Fail (exit 2) instead of waiting when another run holds the workspace.")
+    @click.option("--wait-timeout", type=click.FloatRange(0), default=None, metavar="SECONDS",
+                  help="Wait at most this long for another run to finish (default: as long as it takes).")
+    @functools.wraps(func)
+    def wrapper(settings: Settings, no_wait, wait_timeout, **kwargs):
+        from pipeline import fsutil, lock
+
+        with lock.acquire(settings.cache_dir, wait=not no_wait, timeout=wait_timeout, waiting=say) as held:
+            if held.note:
+                say(f"note: {held.note}")
+            if held.held:
+                for folder in (settings.locales_dir, settings.build_dir):
+                    fsutil.remove_stale_temp_files(folder)
+            return func(settings=settings, **kwargs)
+
+    return wrapper
+
+
+class _Interrupted(Exception):
+    """Ctrl-C, carried past click (which would print an empty line of its own)."""
+
+
 class OutreachGroup(click.Group):
     """Turns our errors into one line and an exit code, Ctrl-C into exit 130."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
     def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
@@ -86,8 +131,8 @@ class OutreachGroup(click.Group):
         except click.exceptions.Abort:
             say("interrupted")
             sys.exit(EXIT_INTERRUPTED)
-        except KeyboardInterrupt:
-            say("interrupted")
+        except (KeyboardInterrupt, _Interrupted):
+            say(("\n" if sys.stderr.isatty() else "") + "interrupted")  # after the terminal's "^C"
             sys.exit(EXIT_INTERRUPTED)
         except OutreachError as exc:
             say(f"error: {exc}")
@@ -105,6 +150,8 @@ def cli():
     outreach detect    which language is each document and paragraph
     outreach status    how far review has come, per document and language
     outreach check     the CI gate: exit 1 until everything is reviewed
+    outreach report    an HTML page for reviewers: every entry's state
+    outreach badge     SVG completeness badges per language
     outreach build     reviewed catalogues → build/<lang>/ texts
     """
 
@@ -113,22 +160,37 @@ def cli():
 
 @cli.command()
 @workspace_options
+@lock_options
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
-              help="Translation engine: auto (Argos models when installed), argos, none (empty drafts).")
+              help="Translation engine: auto (Argos models when installed), argos, libretranslate, none (empty drafts).")
+@click.option("--url", metavar="URL", default=None,
+              help="LibreTranslate server, e.g. http://host:5000 (implies --engine libretranslate; "
+                   "setting libretranslate_url). The API key is read from $LIBRETRANSLATE_API_KEY.")
 @click.option("--purge-obsolete", is_flag=True, help="Drop obsolete (#~) entries instead of keeping them.")
+@click.option("--trust-memory", is_flag=True,
+              help="Accept exact translation-memory matches as reviewed (not fuzzy).")
 @quiet_option
 @json_option
-def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
+def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as_json):
     """Detect, segment and (machine-)translate source_texts/ into catalogues under locales/."""
     from pipeline import engines, runner
+
+    if url:
+        engine = engine or "libretranslate"
+        if engine != "libretranslate":
+            raise click.UsageError("--url is only for --engine libretranslate")
+        import dataclasses
+
+        settings = dataclasses.replace(settings, libretranslate_url=url)
 
     notify = None if quiet else say
     interactive = not quiet and sys.stderr.isatty()
     eng = engines.create_engine(engine or settings.engine, settings)
+    _warn_missing_routes(settings, eng)
     bar = _ProgressBar("translating") if interactive else None
     try:
         report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify,
-                            progress=say if interactive else None, mt_progress=bar)
+                            progress=say if interactive else None, mt_progress=bar, trust_memory=trust_memory)
     finally:
         if bar:
             bar.finish()
@@ -144,7 +206,7 @@ def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
             "documents": [_detect_json(d) for d in report.documents],
             "catalogues": [
                 {"path": _shown(settings, c.path), "language": c.language, "entries": c.entries,
-                 "drafts": c.drafts, "copied": c.copied, "written": c.written}
+                 "drafts": c.drafts, "copied": c.copied, "memory": c.memory, "written": c.written}
                 for c in report.catalogs
             ],
             "skipped": [{"path": ref, "reason": reason} for ref, reason in report.skipped],
@@ -153,7 +215,8 @@ def run(settings: Settings, engine, purge_obsolete, quiet, as_json):
         changed = report.written
         say(f"{len(report.documents)} documents, {sum(1 for c in report.catalogs if c.language is None)} templates, "
             f"{sum(1 for c in report.catalogs if c.language)} catalogues: {changed} written, "
-            f"{len(report.catalogs) - changed} unchanged; {report.drafts} machine drafts" + _inference_note(report))
+            f"{len(report.catalogs) - changed} unchanged; {report.drafts} machine drafts"
+            + (f", {report.memory} from translation memory" if report.memory else "") + _inference_note(report))
     if not report.has_models and report.engine != "none" and not quiet and report.documents:
         say("note: no translation models installed, so translations were left empty for reviewers. "
             "Install models with 'outreach models install pl-en en-uk' (or a .argosmodel file), then run again.")
@@ -177,6 +240,17 @@ class _ProgressBar:
         if self.bar is not None:
             self.bar.render_finish()
             self.bar = None
+
+
+def _warn_missing_routes(settings: Settings, eng) -> None:
+    """Installed models that cannot serve a target language (a model for the wrong pair) are worth a line."""
+    if eng.name != "argos" or not eng.has_models:
+        return
+    have = ", ".join(f"{leg.source}-{leg.target}" for leg in eng.legs())
+    for lang in settings.target_languages:
+        if eng.route(settings.source_language, lang) is None:
+            say(f"warning: no installed model translates {settings.source_language}→{lang} (installed: {have}); "
+                f"its entries stay empty for reviewers")
 
 
 def _inference_note(report) -> str:
@@ -251,16 +325,40 @@ def _shown(settings: Settings, path: Path) -> str:
 @workspace_options
 @json_option
 def status(settings: Settings, as_json):
-    """Entries, translated, fuzzy and untranslated per document and language."""
+    """Entries, translated, fuzzy and untranslated per document and language, and QA problems."""
     from pipeline import checks
 
-    st = checks.collect(settings)
+    st = checks.collect(settings, qa=True)
     if as_json:
         emit_json({"catalogues": [_status_json(c) for c in st.catalogs], "total": _status_json(st.totals())})
         return
     rows = [_status_row(c) for c in st.catalogs]
     rows.append(_status_row(st.totals()))
-    click.echo(table(rows, ["DOCUMENT", "LANG", "ENTRIES", "TRANSLATED", "FUZZY", "UNTRANSLATED", "COMPLETE", "STATE"]))
+    click.echo(table(rows, ["DOCUMENT", "LANG", "ENTRIES", "TRANSLATED", "FUZZY", "UNTRANSLATED", "COMPLETE", "QA", "STATE"],
+                     paint=_status_paint(rows)))
+
+
+_STATE_COLOURS = {"ok": "green", "stale": "red", "missing": "red", "orphan": "yellow"}
+
+
+def _status_paint(rows):
+    """Colours for the status table, or None when NO_COLOR is set (https://no-color.org).
+
+    click.echo drops the colours by itself when stdout is not a terminal.
+    """
+    if os.environ.get("NO_COLOR"):
+        return None
+
+    def paint(row: int, column: int, value: str) -> str:
+        if row < 0 or row == len(rows) - 1:
+            return click.style(value, bold=True)
+        if column == len(rows[row]) - 1 and value in _STATE_COLOURS:
+            return click.style(value, fg=_STATE_COLOURS[value])
+        if value.endswith("%"):
+            return click.style(value, fg="green" if value == "100.0%" else "yellow")
+        return value
+
+    return paint
 
 
 def _state(c) -> str:
@@ -275,13 +373,22 @@ def _state(c) -> str:
 
 def _status_row(c) -> list[str]:
     return [c.doc_id, c.language, str(c.entries), str(c.translated), str(c.fuzzy), str(c.untranslated),
-            f"{c.percent:.1f}%", _state(c)]
+            f"{c.percent:.1f}%", _qa_cell(c), _state(c)]
+
+
+def _qa_cell(c) -> str:
+    """QA errors and warnings, e.g. "2E 1W"; "-" when none; "" when not checked."""
+    if c.qa_errors is None:
+        return ""
+    cell = " ".join(f"{n}{mark}" for n, mark in ((c.qa_errors, "E"), (c.qa_warnings, "W")) if n)
+    return cell or "-"
 
 
 def _status_json(c) -> dict:
     return {"document": c.doc_id, "language": c.language, "path": c.path, "entries": c.entries,
             "translated": c.translated, "fuzzy": c.fuzzy, "untranslated": c.untranslated,
-            "obsolete": c.obsolete, "percent": c.percent, "state": _state(c) or None}
+            "obsolete": c.obsolete, "percent": c.percent, "state": _state(c) or None,
+            **({"qa": {"errors": c.qa_errors, "warnings": c.qa_warnings}} if c.qa_errors is not None else {})}
 
 
 @cli.command()
@@ -289,16 +396,26 @@ def _status_json(c) -> dict:
 @click.option("--min-complete", type=click.FloatRange(0, 100), default=100.0, show_default=True, metavar="PCT",
               help="Percentage of reviewed entries each catalogue needs.")
 @click.option("--allow-fuzzy", is_flag=True, help="Do not fail on fuzzy (draft) entries.")
+@click.option("--qa", "run_qa", is_flag=True,
+              help="Also run the quality checks (numbers, URLs, markup, language, glossary, ...) on every translation.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default=None,
+              help="Findings as text lines (default), JSON (same as --json) or JUnit XML for CI.")
 @json_option
-def check(settings: Settings, min_complete, allow_fuzzy, as_json):
+def check(settings: Settings, min_complete, allow_fuzzy, as_json, fmt, run_qa):
     """CI gate: exit 1 unless every catalogue is complete, reviewed and up to date."""
     from pipeline import checks
 
-    st = checks.collect(settings)
+    st = checks.collect(settings, qa=run_qa)
     findings = checks.check(settings, st, min_complete=min_complete, allow_fuzzy=allow_fuzzy)
     errors = [f for f in findings if f.severity == "error"]
     failing = sorted({f.path for f in errors})
-    if as_json:
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} contradict each other")
+    if fmt == "junit":
+        from pipeline.junit import render_junit
+
+        click.echo(render_junit(st.catalogs, findings), nl=False)
+    elif as_json or fmt == "json":
         emit_json({
             "ok": not errors,
             "catalogues": [_status_json(c) for c in st.catalogs],
@@ -318,6 +435,7 @@ def check(settings: Settings, min_complete, allow_fuzzy, as_json):
 
 @cli.command()
 @workspace_options
+@lock_options
 @click.option("--strict", is_flag=True, help="Fail (exit 1, nothing written) when a segment is not reviewed.")
 @quiet_option
 def build(settings: Settings, strict, quiet):
@@ -339,6 +457,8 @@ def build(settings: Settings, strict, quiet):
 
 
 from pipeline import cli_models  # noqa: E402,F401  (registers `outreach models`)
+from pipeline import cli_memory  # noqa: E402,F401  (registers `outreach memory`)
+from pipeline import cli_report  # noqa: E402,F401  (registers `outreach report` and `outreach badge`)
 
 
 def main() -> None:

@@ -35,6 +35,11 @@ class Settings:
     threads: int = 0
     device: str = "cpu"
     models_dir: Path | None = None
+    libretranslate_url: str | None = None
+    libretranslate_timeout: int = 60
+    libretranslate_batch_size: int = 32
+    libretranslate_parallel: int = 4
+    glossary: Path | None = Path("glossary.csv")
     settings_file: Path | None = field(default=None, compare=False)
 
     def resolve(self, path: Path) -> Path:
@@ -52,6 +57,10 @@ class Settings:
     @property
     def build_dir(self) -> Path:
         return self.resolve(self.build)
+
+    @property
+    def glossary_file(self) -> Path | None:
+        return self.resolve(self.glossary) if self.glossary is not None else None
 
     @property
     def cache_dir(self) -> Path:
@@ -72,9 +81,14 @@ _KEYS = {
     "threads": int,
     "device": str,
     "models_dir": str,
+    "libretranslate_url": str,
+    "libretranslate_timeout": int,
+    "libretranslate_batch_size": int,
+    "libretranslate_parallel": int,
+    "glossary": str,
 }
-_PATH_KEYS = {"sources", "locales", "build", "models_dir"}
-ENGINES = ("auto", "argos", "none", "fake")
+_PATH_KEYS = {"sources", "locales", "build", "models_dir", "glossary"}
+ENGINES = ("auto", "argos", "none", "libretranslate", "fake")
 DEVICES = ("cpu", "cuda", "auto")
 
 
@@ -142,9 +156,12 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
     if settings.source_language in settings.target_languages:
         raise ConfigError(f"the source language '{settings.source_language}' is also a target language", path=where)
     if settings.engine not in ENGINES:
-        raise ConfigError(f"engine: '{settings.engine}' is not one of {', '.join(ENGINES[:3])}", path=where)
+        raise ConfigError(f"engine: '{settings.engine}' is not one of {', '.join(ENGINES[:4])}", path=where)
     if settings.device not in DEVICES:
         raise ConfigError(f"device: '{settings.device}' is not one of {', '.join(DEVICES)}", path=where)
+    if min(settings.libretranslate_timeout, settings.libretranslate_batch_size, settings.libretranslate_parallel) < 1:
+        raise ConfigError("libretranslate_timeout, libretranslate_batch_size and libretranslate_parallel must be ≥ 1",
+                          path=where)
     if settings.beam_size < 1 or settings.threads < 0:
         raise ConfigError("beam_size must be ≥ 1 and threads ≥ 0", path=where)
     detect = settings.detect_languages

@@ -9,11 +9,12 @@ really changed.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline import catalog, pofile
+from pipeline import catalog, memory, pofile
 from pipeline.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
 from pipeline.detection import Detector, DocumentLanguage
@@ -46,6 +47,7 @@ class CatalogOutcome:
     drafts: int = 0
     copied: int = 0
     written: bool = False
+    memory: int = 0            # entries pre-filled from the translation memory
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class RunReport:
     @property
     def written(self) -> int:
         return sum(1 for c in self.catalogs if c.written)
+
+    @property
+    def memory(self) -> int:
+        return sum(c.memory for c in self.catalogs)
 
 
 def template_path(settings: Settings, doc_id: str) -> Path:
@@ -92,8 +98,13 @@ def prepare(settings: Settings, progress: Notify | None = None) -> tuple[list[Pr
     return prepared, skipped
 
 
-def template_for(doc: PreparedDocument) -> tuple[Entry, ...]:
-    """The template entries of one document: msgids, references, extracted comments."""
+def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] = ()) -> tuple[Entry, ...]:
+    """The template entries of one document: msgids, references, extracted comments.
+
+    With a :class:`pipeline.glossary.Glossary`, entries that contain a glossary term get
+    ``glossary: <term> → <lang>: <translation>`` / ``do not translate: <name>`` notes for
+    ``languages`` (template comments, so they follow the glossary on every run).
+    """
     occurrences = []
     for seg, seg_lang in zip(doc.segmented.segments, doc.language.segments):
         if not is_translatable(seg.text):
@@ -103,14 +114,17 @@ def template_for(doc: PreparedDocument) -> tuple[Entry, ...]:
             notes.append(f"type: {seg.kind}")
         if seg_lang.lang != doc.language.lang:
             notes.append(f"language: {seg_lang.lang} ({seg_lang.probability:.2f}), document: {doc.language.lang}")
+        if glossary:
+            notes.extend(glossary.notes(seg.text, tuple(languages)))
         occurrences.append((seg.text, f"{doc.source.ref}:{seg.line}", tuple(notes)))
     return catalog.template_entries(occurrences)
 
 
 def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, notify: Notify | None = None,
-        progress: Notify | None = None, mt_progress: Progress | None = None) -> RunReport:
+        progress: Notify | None = None, mt_progress: Progress | None = None, trust_memory: bool = False) -> RunReport:
     """``notify`` gets messages worth a line each; ``progress`` gets per-document steps;
-    ``mt_progress(done, total)`` follows the sentences through the model."""
+    ``mt_progress(done, total)`` follows the sentences through the model; ``trust_memory``
+    accepts exact translation-memory matches as reviewed."""
     documents, skipped = prepare(settings, progress)
     # Read every existing catalogue first: a syntax error stops the run before any write.
     existing = {
@@ -118,7 +132,10 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
         for doc in documents
         for lang in settings.target_languages
     }
-    templates = {doc.source.doc_id: template_for(doc) for doc in documents}
+    from pipeline.glossary import load as load_glossary
+
+    terms = load_glossary(settings)
+    templates = {doc.source.doc_id: template_for(doc, terms, settings.target_languages) for doc in documents}
     merged: dict[tuple[str, str], list[Entry]] = {}
     for doc in documents:
         for lang in settings.target_languages:
@@ -126,7 +143,10 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             result = catalog.merge(templates[doc.source.doc_id], existing[key], purge_obsolete=purge_obsolete)
             merged[key] = list(result.entries)
 
-    counts = _fill_drafts(settings, engine, documents, merged, notify, mt_progress)
+    # The memory holds what this run keeps as reviewed (merged catalogues) plus every other catalogue.
+    tm = memory.load(settings, {key: Catalog(entries=tuple(entries), header=()) for key, entries in merged.items()})
+    counts = _fill_drafts(settings, engine, documents, merged, notify, mt_progress,
+                          existing=existing, tm=tm, trust_memory=trust_memory)
 
     outcomes = []
     for doc in documents:
@@ -146,9 +166,9 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
                                            existing=existing[key]),
                 header_comment=existing[key].header_comment if existing[key] else "",
             )
-            drafts, copied = counts.get(key, (0, 0))
+            drafts, copied, remembered = counts.get(key, (0, 0, 0))
             active = sum(1 for e in po.entries if not e.obsolete)
-            outcomes.append(_write(catalog_path(settings, doc_id, lang), po, lang, active, drafts, copied))
+            outcomes.append(_write(catalog_path(settings, doc_id, lang), po, lang, active, drafts, copied, remembered))
     stats = getattr(engine, "stats", None)
     inference = tuple(vars(stats).items()) if stats is not None else ()
     return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models, inference)
@@ -162,39 +182,100 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return pofile.read_catalog(path) if path.exists() else None
 
 
-def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0) -> CatalogOutcome:
+def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0,
+           remembered: int = 0) -> CatalogOutcome:
     written = pofile.write_catalog(path, cat)
-    return CatalogOutcome(path, lang, entries, drafts, copied, written)
+    return CatalogOutcome(path, lang, entries, drafts, copied, written, remembered)
+
+
+# Which entries a run may give a (new) draft: nobody's work is in them.
+EMPTY, DRAFT, SUGGESTION, OUTDATED = "empty", "machine draft", "memory suggestion", "outdated"
+_MARK = re.compile(r" \[draft [0-9a-f]{8}\]$")
+
+
+def replaceable(entry: Entry, before: dict[tuple[str | None, str], Entry]) -> str | None:
+    """Why a run may (re)write ``entry``'s msgstr, or None when it belongs to a human.
+
+    ``before`` holds the catalogue's entries as read before the merge, by key.
+    EMPTY: no translation. DRAFT / SUGGESTION: an untouched machine draft /
+    exact memory suggestion (fuzzy, checksum still matching). OUTDATED: carried
+    in *this* run (fuzzy, ``#| msgid``) from an old paragraph whose text was an
+    untouched machine draft, memory suggestion or copy — a fresh draft of the
+    new paragraph is better than a machine draft of the old one. Reviewed
+    entries, human drafts and every other stale entry (a carried translation a
+    human wrote or accepted) are never replaced.
+    """
+    if entry.obsolete:
+        return None
+    state = catalog.entry_state(entry)
+    if state == catalog.UNTRANSLATED:
+        return EMPTY
+    if state == catalog.MACHINE_DRAFT:
+        return DRAFT
+    if state == catalog.MEMORY_SUGGESTION:
+        return SUGGESTION
+    if state == catalog.STALE and entry.key not in before:
+        old = before.get((entry.msgctxt, entry.previous_msgid))
+        if old is not None and old.fuzzy and old.previous_msgid is None and catalog.entry_state(
+                dataclasses.replace(old, obsolete=False)) in (catalog.MACHINE_DRAFT, catalog.MEMORY_SUGGESTION, catalog.COPY):
+            return OUTDATED
+    return None
 
 
 def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[PreparedDocument],
                  merged: dict[tuple[str, str], list[Entry]], notify: Notify | None,
-                 mt_progress: Progress | None) -> dict[tuple[str, str], tuple[int, int]]:
-    """Give every untranslated entry a draft: a copy, or one batched engine call for the whole run."""
+                 mt_progress: Progress | None, *, existing: dict[tuple[str, str], Catalog | None] | None = None,
+                 tm: memory.TranslationMemory | None = None,
+                 trust_memory: bool = False) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """Give every entry nobody owns (:func:`replaceable`) its best draft, in this order:
+    a copy (paragraph already in the target language), an exact or near (≥ 80 %)
+    translation-memory match, a machine draft — all machine drafts of the run
+    in one batched engine call. An untouched machine draft is redone only when
+    the engine would now write it differently (another model version, or the
+    English it was pivoted through is now reviewed)."""
     pivot = settings.pivot_language
     jobs: list[tuple[tuple[str, str], int, TranslationRequest, str | None]] = []
     copied: dict[tuple[str, str], int] = {}
+    remembered: dict[tuple[str, str], int] = {}
+    langs = sorted(settings.target_languages, key=lambda lang: lang != pivot)  # the pivot first
     for doc in documents:
         seg_langs = doc.segment_languages()
         doc_id = doc.source.doc_id
-        reviewed_pivot = {}
-        if pivot in settings.target_languages:
-            reviewed_pivot = {e.msgid: e.msgstr for e in merged[(doc_id, pivot)] if e.translated and not e.obsolete}
-        for lang in settings.target_languages:
+        reviewed_pivot: dict[str, str] = {}
+        for lang in langs:
             key = (doc_id, lang)
             entries = merged[key]
+            old = existing.get(key) if existing else None
+            before = {} if old is None else {e.key: e for e in reversed(old.entries)}  # active entries win
             for i, entry in enumerate(entries):
-                if entry.obsolete or entry.msgstr:
+                kind = replaceable(entry, before)
+                if kind is None:
                     continue
                 seg_lang = seg_langs.get(entry.msgid, doc.language.lang)
                 if seg_lang == lang:
-                    entries[i] = _with_draft(entry, entry.msgid, f"copied from source: the paragraph is already in {lang}")
-                    copied[key] = copied.get(key, 0) + 1
-                elif lang != pivot and entry.msgid in reviewed_pivot:
+                    if kind in (EMPTY, OUTDATED):
+                        entries[i] = _with_draft(entry, entry.msgid, f"copied from source: the paragraph is already in {lang}")
+                        copied[key] = copied.get(key, 0) + 1
+                    continue
+                match = tm.lookup(entry.msgid, lang) if tm is not None else None
+                if match is not None:
+                    suggestion = _suggestion(entry, match, trust_memory)
+                    if suggestion != entry:
+                        entries[i] = suggestion
+                        remembered[key] = remembered.get(key, 0) + 1
+                    continue
+                if kind == SUGGESTION:
+                    continue  # its memory entry is gone: keep it rather than fall back to a machine draft
+                if lang != pivot and entry.msgid in reviewed_pivot:
                     text = reviewed_pivot[entry.msgid]
-                    jobs.append((key, i, TranslationRequest(text, pivot, lang), text))
+                    request, via = TranslationRequest(text, pivot, lang), text
                 else:
-                    jobs.append((key, i, TranslationRequest(entry.msgid, seg_lang, lang), None))
+                    request, via = TranslationRequest(entry.msgid, seg_lang, lang), None
+                if kind == DRAFT and _up_to_date(entry, engine, request, via):
+                    continue
+                jobs.append((key, i, request, via))
+            if lang == pivot:
+                reviewed_pivot = {e.msgid: e.msgstr for e in entries if e.translated and not e.obsolete}
     drafts: dict[tuple[str, str], int] = {}
     if jobs:
         if notify and engine.has_models:
@@ -205,7 +286,33 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
                 continue
             merged[key][i] = _apply(merged[key][i], draft, reviewed)
             drafts[key] = drafts.get(key, 0) + 1
-    return {key: (drafts.get(key, 0), copied.get(key, 0)) for key in set(drafts) | set(copied)}
+    return {key: (drafts.get(key, 0), copied.get(key, 0), remembered.get(key, 0))
+            for key in set(drafts) | set(copied) | set(remembered)}
+
+
+def _up_to_date(entry: Entry, engine: Engine, request: TranslationRequest, via: str | None) -> bool:
+    """True when a new machine draft of ``entry`` would come from the same models and the same English."""
+    route = engine.route(request.source, request.target)
+    if route is None:
+        return True  # this engine cannot do better: keep the draft
+    expected = f"{catalog.MACHINE} {engine.name} " + " + ".join(leg.label for leg in route)
+    if via is not None:
+        expected += " (from the reviewed English)"
+    recorded = next((_MARK.sub("", line) for line in entry.extracted if line.startswith(catalog.MACHINE)), None)
+    if recorded != expected:
+        return False
+    return via is None or ("English pivot: " + " ".join(via.split())) in entry.extracted
+
+
+def _suggestion(entry: Entry, match: memory.Match, trusted: bool) -> Entry:
+    """``entry`` pre-filled from the memory: fuzzy (an exact match is accepted when ``trusted``),
+    a near match with the memory's source text as the previous msgid."""
+    suggested = _with_draft(entry, match.target, catalog.draft_note(match.note, match.target))
+    if not match.exact:
+        return dataclasses.replace(suggested, previous_msgid=match.source)
+    if trusted:
+        return dataclasses.replace(suggested, flags=tuple(f for f in suggested.flags if f != FUZZY))
+    return suggested
 
 
 def _apply(entry: Entry, draft: Draft, reviewed_pivot: str | None) -> Entry:
@@ -219,4 +326,4 @@ def _apply(entry: Entry, draft: Draft, reviewed_pivot: str | None) -> Entry:
 def _with_draft(entry: Entry, text: str, *notes: str) -> Entry:
     kept = tuple(line for line in entry.extracted if not line.startswith(catalog.STATE_PREFIXES))
     flags = entry.flags if FUZZY in entry.flags else (FUZZY, *entry.flags)
-    return dataclasses.replace(entry, msgstr=text, flags=flags, extracted=kept + notes)
+    return dataclasses.replace(entry, msgstr=text, flags=flags, extracted=kept + notes, previous_msgid=None)

@@ -160,10 +160,10 @@ def test_status_table_and_json(tmp_path):
     table = invoke(ws, "status")
     assert table.exit_code == 0
     assert table.stdout.splitlines() == [
-        "DOCUMENT  LANG  ENTRIES  TRANSLATED  FUZZY  UNTRANSLATED  COMPLETE  STATE",
-        "a         en          2           2      0             0    100.0%  ok",
-        "a         uk          2           0      0             2      0.0%  ok",
-        "total     all         4           2      0             2     50.0%",
+        "DOCUMENT  LANG  ENTRIES  TRANSLATED  FUZZY  UNTRANSLATED  COMPLETE  QA  STATE",
+        "a         en          2           2      0             0    100.0%  -   ok",
+        "a         uk          2           0      0             2      0.0%  -   ok",
+        "total     all         4           2      0             2     50.0%  -",
     ]
     data = json.loads(invoke(ws, "status", "--json").stdout)
     assert data["total"]["entries"] == 4
