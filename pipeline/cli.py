@@ -217,7 +217,7 @@ def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as
             f"{sum(1 for c in report.catalogs if c.language)} catalogues: {changed} written, "
             f"{len(report.catalogs) - changed} unchanged; {report.drafts} machine drafts"
             + (f", {report.memory} from translation memory" if report.memory else "") + _inference_note(report))
-    if not report.has_models and report.engine != "none" and not quiet and report.documents:
+    if not report.has_models and report.engine != "none" and not quiet and report.untranslated:
         say("note: no translation models installed, so translations were left empty for reviewers. "
             "Install models with 'outreach models install pl-en en-uk' (or a .argosmodel file), then run again.")
 

@@ -19,6 +19,7 @@ inherit the document's language (``inherited=True``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -144,15 +145,7 @@ class Detector:
     def _get_factory(self):
         """The private langdetect factory holding only the candidate profiles."""
         if self._factory is None:
-            from langdetect.detector_factory import DetectorFactory
-
-            factory = DetectorFactory()
-            directory = _profiles_dir()
-            factory.load_json_profile(
-                [(directory / code).read_text(encoding="utf-8") for code in self.candidates]
-            )
-            factory.set_seed(self.seed)
-            self._factory = factory
+            self._factory = _factory(self.candidates, self.seed)
         return self._factory
 
     def _plausible(self, script: str | None) -> tuple[str, ...]:
@@ -241,3 +234,18 @@ class Detector:
         if lang != doc_lang and prob < MIN_FOREIGN_PROBABILITY:
             return SegmentLanguage(index, line, doc_lang, doc_prob, inherited=True)
         return SegmentLanguage(index, line, lang, round(prob, 2), inherited=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _factory(candidates: tuple[str, ...], seed: int):
+    """A langdetect factory with only ``candidates``, loaded once per process and set of languages.
+
+    Detectors created from it are independent; the factory itself is only read.
+    """
+    from langdetect.detector_factory import DetectorFactory
+
+    factory = DetectorFactory()
+    directory = _profiles_dir()
+    factory.load_json_profile([(directory / code).read_text(encoding="utf-8") for code in candidates])
+    factory.set_seed(seed)
+    return factory

@@ -58,6 +58,7 @@ class RunReport:
     engine: str
     has_models: bool
     inference: tuple[tuple[str, int], ...] = ()   # engine counters, e.g. (("sentences", 120), ("cached", 4))
+    untranslated: int = 0                          # entries left with an empty msgstr after this run
 
     @property
     def drafts(self) -> int:
@@ -171,7 +172,9 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             outcomes.append(_write(catalog_path(settings, doc_id, lang), po, lang, active, drafts, copied, remembered))
     stats = getattr(engine, "stats", None)
     inference = tuple(vars(stats).items()) if stats is not None else ()
-    return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models, inference)
+    untranslated = sum(1 for entries in merged.values() for e in entries if not e.obsolete and not e.msgstr)
+    return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models, inference,
+                     untranslated)
 
 
 def _project(settings: Settings, doc_id: str) -> str:

@@ -386,3 +386,11 @@ def test_python_dash_m_and_no_mt_stack_for_status_and_check(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True, env=env)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_no_models_note_only_while_something_is_untranslated(tmp_path):
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Zapraszamy do biblioteki na spotkanie autorskie.\n"})
+    assert "outreach models install" in invoke(ws, "run", "--engine", "auto").stderr
+    for lang in ("en", "uk"):
+        review_all(ws / f"locales/{lang}/LC_MESSAGES/a.po")
+    assert "outreach models install" not in invoke(ws, "run", "--engine", "auto").stderr
