@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import fsutil, lock
-from workspace import ROOT, invoke, make_workspace, msgfmt_check, review_all, snapshot
+from workspace import ROOT, default_sigint, invoke, make_workspace, msgfmt_check, review_all, snapshot
 
 needs_msgfmt = pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext not installed")
 
@@ -399,7 +399,8 @@ def _hold_lock(cache_dir: Path) -> subprocess.Popen:
 
 def _outreach(ws: Path, *args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline", *args, "-C", str(ws)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint,
+                            **kwargs)
 
 
 def _read_until(stream, text: str, timeout: float = 30.0) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from workspace import ROOT, invoke, make_workspace, msgfmt_check, snapshot
+from workspace import ROOT, default_sigint, invoke, make_workspace, msgfmt_check, snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext not installed")]
 
@@ -93,7 +93,7 @@ def _cached_rows(ws: Path) -> int:
 
 def _start(ws: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline", "run", "-C", str(ws), "--json"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
 
 
 def _check_intact(ws: Path, reviewed: dict[Path, dict[str, str]]) -> None:

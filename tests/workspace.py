@@ -64,3 +64,15 @@ def review_all(po_path: Path, translate=lambda e: "REVIEWED " + e.msgid) -> None
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
     po.save()
+
+
+def default_sigint() -> None:
+    """preexec_fn for child processes that must react to SIGINT like a terminal user's Ctrl-C.
+
+    A shell starts background jobs (and so some CI runners start us) with SIGINT
+    ignored; children inherit that, and Python then never raises
+    KeyboardInterrupt. The tests that send SIGINT restore the default first.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
