@@ -230,4 +230,5 @@ def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
     from pipeline.glossary import load as load_glossary
 
     names = load_glossary(settings).names() if settings is not None else ()
-    return ArgosEngine(models, settings, cache=cache, extra_terms=names)
+    return ArgosEngine(models, settings, cache=cache, extra_terms=names,
+                       max_batch_tokens=getattr(settings, "batch_tokens", 2048))

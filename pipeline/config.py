@@ -32,6 +32,7 @@ class Settings:
     engine: str = "auto"
     pivot_language: str = "en"
     beam_size: int = 2
+    batch_tokens: int = 2048
     threads: int = 0
     device: str = "cpu"
     models_dir: Path | None = None
@@ -78,6 +79,7 @@ _KEYS = {
     "engine": str,
     "pivot_language": str,
     "beam_size": int,
+    "batch_tokens": int,
     "threads": int,
     "device": str,
     "models_dir": str,
@@ -162,8 +164,8 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
     if min(settings.libretranslate_timeout, settings.libretranslate_batch_size, settings.libretranslate_parallel) < 1:
         raise ConfigError("libretranslate_timeout, libretranslate_batch_size and libretranslate_parallel must be ≥ 1",
                           path=where)
-    if settings.beam_size < 1 or settings.threads < 0:
-        raise ConfigError("beam_size must be ≥ 1 and threads ≥ 0", path=where)
+    if settings.beam_size < 1 or settings.threads < 0 or settings.batch_tokens < 64:
+        raise ConfigError("beam_size must be ≥ 1, threads ≥ 0 and batch_tokens ≥ 64", path=where)
     detect = settings.detect_languages
     missing = [c for c in (settings.source_language, *settings.target_languages) if c not in detect]
     if missing:
