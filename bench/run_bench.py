@@ -84,7 +84,8 @@ def child_build(cfg: dict) -> None:
 
     dest = Path(cfg["dest"])
     for i, (src, tgt) in enumerate(cfg["pairs"]):
-        path = build_base_model(dest, src, tgt, seed=cfg["seed"] + i, version="1.0")
+        path = build_base_model(dest, src, tgt, seed=cfg["seed"] + i, version="1.0",
+                                model_vocab=cfg.get("model_vocab", 0))
         print(path)
 
 
@@ -241,7 +242,8 @@ def this_script(python: Path, child: str, cfg: dict) -> list[str]:
 
 def ensure_models(args: argparse.Namespace) -> dict[str, Path]:
     stamp = {"seed": args.seed, "eos_bias": args.eos_bias, "pairs": [["pl", "en"], ["en", "uk"]],
-             "dims": "6+6 layers, d_model 512, 8 heads, FFN 2048, vocab 250"}
+             "model_vocab": args.model_vocab,
+             "dims": f"6+6 layers, d_model 512, 8 heads, FFN 2048, model vocabulary {args.model_vocab or 250}"}
     stamp_file = MODELS_SRC / "stamp.json"
     archives = {"pl-en": MODELS_SRC / "translate-pl_en-1_0.argosmodel",
                 "en-uk": MODELS_SRC / "translate-en_uk-1_0.argosmodel"}
@@ -370,6 +372,9 @@ def main() -> None:
     parser.add_argument("--eos-bias", type=float, default=None,
                         help="experimental: bias on </s> so the random model sometimes stops (default: none, "
                              "the model as build_base_model makes it, which decodes to the length cap)")
+    parser.add_argument("--model-vocab", type=int, default=32000,
+                        help="pad the model vocabulary to this size, like a real Argos model (default 32000; "
+                             "0 = the SentencePiece pieces only, ~250)")
     parser.add_argument("--skip-stock", action="store_true", help="skip (a), stock argostranslate")
     parser.add_argument("--reuse-stock", action="store_true",
                         help="reuse (a) from the last run (bench/out/stock-run.json) instead of running it again")
@@ -528,7 +533,7 @@ def main() -> None:
                      "max_decoding_length": "min(512, 2*longest_source_tokens_in_the_call + 10) for every "
                                             "translate_batch call (the engine's policy; forced on stock Argos)",
                      "max_batch_tokens": MAX_BATCH_TOKENS, "seed": args.seed, "eos_bias": args.eos_bias,
-                     "model": "build_base_model: 6+6 layers, d_model 512, 8 heads, FFN 2048, vocab ~250, random weights"},
+                     "model": f"build_base_model: 6+6 layers, d_model 512, 8 heads, FFN 2048, model vocabulary {args.model_vocab or 250}, random weights"},
         "corpus": {"paragraphs": len(PARAGRAPHS), "documents": 6, "sentences": n_sentences},
         "runs": runs, "ratios": ratios, "targets": TARGETS, "verdict": verdict, "profile": profile, "notes": notes,
     }

@@ -114,13 +114,18 @@ def build_argos_package(
     num_heads: int = 2,
     ffn_dim: int = 32,
     vocab_size: int = 250,
+    model_vocab: int = 0,
 ) -> Path:
     """A real ``.argosmodel`` for ``from_code → to_code`` copied into ``dest_dir``.
 
     ``num_layers`` is used for both encoder and decoder. The defaults build in
     well under a second; ``build_base_model`` gives a Transformer-base sized one.
+    ``model_vocab`` pads the model's vocabulary with unused tokens up to that
+    size (real Argos models have ~32,000), so the output layer costs what a
+    real one does; the SentencePiece model stays small.
     """
-    cached = _build_cached(from_code, to_code, version, seed, name, num_layers, d_model, num_heads, ffn_dim, vocab_size)
+    cached = _build_cached(from_code, to_code, version, seed, name, num_layers, d_model, num_heads, ffn_dim, vocab_size,
+                           model_vocab)
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     target = dest_dir / cached.name
@@ -175,6 +180,7 @@ def _build_cached(
     num_heads: int,
     ffn_dim: int,
     vocab_size: int,
+    model_vocab: int = 0,
 ) -> Path:
     work = Path(tempfile.mkdtemp(dir=_cache_root()))
     top = f"translate-{from_code}_{to_code}"
@@ -185,6 +191,7 @@ def _build_cached(
     (pkg / "sentencepiece.model").write_bytes(sp_bytes)
     pieces = _pieces(sp_bytes)
     vocab = list(SPECIAL_TOKENS) + [p for p in pieces if p not in SPECIAL_TOKENS]
+    vocab += [f"<extra_{i}>" for i in range(len(vocab), model_vocab)]
 
     _save_ct2_model(pkg / "model", vocab, seed, num_layers, d_model, num_heads, ffn_dim)
 
