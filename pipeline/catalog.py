@@ -117,6 +117,11 @@ def draft_note(note: str, text: str) -> str:
     return f"{note} [draft {fingerprint(text)}]"
 
 
+def without_draft_mark(line: str) -> str:
+    """A state comment without its ``[draft checksum]``."""
+    return _DRAFT_MARK.sub("", line)
+
+
 def recorded_draft(entry: "Entry", prefix: str = MACHINE) -> str | None:
     """The fingerprint recorded in the entry's ``prefix`` comment, if any."""
     for line in entry.extracted:

@@ -63,7 +63,7 @@ def workspace_options(func):
     @functools.wraps(func)
     def wrapper(workspace, source_language, target_languages, **kwargs):
         if workspace is not None and not workspace.is_dir():
-            raise OutreachError(f"workspace folder not found", path=workspace)
+            raise OutreachError("workspace folder not found", path=workspace)
         settings = load_settings(workspace, source_language=source_language, target_languages=target_languages)
         try:
             return func(settings=settings, **kwargs)

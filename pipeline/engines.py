@@ -55,6 +55,10 @@ class Engine(ABC):
         """The legs that translate ``source`` into ``target``, or ``None``."""
         return None
 
+    def describe(self, route: Sequence[Leg]) -> str:
+        """The comment on a draft made through ``route``: engine, models and versions."""
+        return f"machine translation: {self.name} " + " + ".join(leg.label for leg in route)
+
     @property
     def has_models(self) -> bool:
         return False
@@ -113,7 +117,7 @@ class PairEngine(Engine):
             pivot = None
             if len(route) > 1:
                 pivot, text = text, second[(route[1], text)]
-            note = f"machine translation: {self.name} " + " + ".join(leg.label for leg in route)
+            note = self.describe(route)
             drafts.append(Draft(text=text, note=note, pivot=pivot))
         return drafts
 

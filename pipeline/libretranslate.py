@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from pipeline.drafting import SentenceEngine
-from pipeline.engines import Draft, Leg
+from pipeline.engines import Leg
 from pipeline.errors import ConfigError, ModelError, TranslationError
 from pipeline.mtcache import TranslationCache
 
@@ -235,12 +235,9 @@ class LibreTranslateEngine(SentenceEngine):
             return (direct[(source, pivot)], direct[(pivot, target)])
         return (direct[(source, target)],) if (source, target) in direct else None
 
-    def translate(self, requests, progress=None):
-        prefix = f"machine translation: {self.name} "
-        tag = f"machine translation: {self.name}@{self.host} "
+    def describe(self, route):
         suffix = f" (LibreTranslate {self.version})" if self.version != "server" else ""
-        return [None if d is None else Draft(d.text, tag + d.note.removeprefix(prefix) + suffix, d.pivot)
-                for d in super().translate(requests, progress)]
+        return f"machine translation: {self.name}@{self.host} " + " + ".join(leg.label for leg in route) + suffix
 
     def _model(self, leg: Leg) -> Leg:
         return leg

@@ -342,7 +342,7 @@ def _document_html(doc: DocumentReport, langs: Sequence[str]) -> str:
         out.append("<p>No entries to show.</p></section>")
         return "\n".join(out)
     out.append("<table><thead><tr>"
-               f'<th scope="col">Source</th>'
+               '<th scope="col">Source</th>'
                + "".join(f'<th scope="col">{esc(language_name(lang))} ({esc(lang)})</th>' for lang in langs)
                + "</tr></thead><tbody>")
     for row in doc.rows:

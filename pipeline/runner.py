@@ -9,7 +9,6 @@ really changed.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -193,7 +192,6 @@ def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int
 
 # Which entries a run may give a (new) draft: nobody's work is in them.
 EMPTY, DRAFT, SUGGESTION, OUTDATED = "empty", "machine draft", "memory suggestion", "outdated"
-_MARK = re.compile(r" \[draft [0-9a-f]{8}\]$")
 
 
 def replaceable(entry: Entry, before: dict[tuple[str | None, str], Entry]) -> str | None:
@@ -298,10 +296,10 @@ def _up_to_date(entry: Entry, engine: Engine, request: TranslationRequest, via: 
     route = engine.route(request.source, request.target)
     if route is None:
         return True  # this engine cannot do better: keep the draft
-    expected = f"{catalog.MACHINE} {engine.name} " + " + ".join(leg.label for leg in route)
+    expected = engine.describe(route)
     if via is not None:
         expected += " (from the reviewed English)"
-    recorded = next((_MARK.sub("", line) for line in entry.extracted if line.startswith(catalog.MACHINE)), None)
+    recorded = next((catalog.without_draft_mark(line) for line in entry.extracted if line.startswith(catalog.MACHINE)), None)
     if recorded != expected:
         return False
     return via is None or ("English pivot: " + " ".join(via.split())) in entry.extracted

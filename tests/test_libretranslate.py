@@ -22,7 +22,7 @@ import pytest
 import lt_server
 from pipeline import libretranslate as lt
 from pipeline.config import load_settings
-from pipeline.engines import TranslationRequest
+from pipeline.engines import Leg, TranslationRequest
 from pipeline.errors import ConfigError, ModelError, TranslationError
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
@@ -389,3 +389,23 @@ def test_real_server_missing_pair(real_server, tmp_path):
     result = invoke(ws, "run", "--url", real_server.url, "--to", "en,de")
     assert result.exit_code == 2
     assert f"error: LibreTranslate at {real_server.url} does not offer pl→de" in result.stderr
+
+
+def test_describe_names_the_server_and_its_version_and_drafts_stay_up_to_date():
+    """The runner compares a draft's comment with engine.describe() to decide whether to redo it."""
+    from pipeline import catalog
+    from pipeline.catalog import Entry
+    from pipeline.engines import TranslationRequest
+    from pipeline.libretranslate import LibreTranslateEngine
+    from pipeline.runner import _up_to_date
+
+    engine = LibreTranslateEngine.__new__(LibreTranslateEngine)
+    engine.host, engine.version, engine.pivot_language = "lt.example:5000", "1.9.6", "en"
+    engine._legs = (Leg("pl", "en", "pl-en"), Leg("en", "uk", "en-uk"))
+    route = engine.route("pl", "uk")
+    note = engine.describe(route)
+    assert note == "machine translation: libretranslate@lt.example:5000 pl-en + en-uk (LibreTranslate 1.9.6)"
+    entry = Entry("Zapraszamy.", "Запрошуємо.", flags=("fuzzy",), extracted=(catalog.draft_note(note, "Запрошуємо."),))
+    assert _up_to_date(entry, engine, TranslationRequest("Zapraszamy.", "pl", "uk"), None)
+    engine.version = "1.9.7"
+    assert not _up_to_date(entry, engine, TranslationRequest("Zapraszamy.", "pl", "uk"), None)
