@@ -14,7 +14,7 @@ LIBRETRANSLATE := 1.9.6
 LT_TORCH := torch==2.13.0
 LT_STAMP := $(LT_VENV)/.installed-$(LIBRETRANSLATE)
 
-.PHONY: run test test-quick golden gettext chromium lt-venv clean help
+.PHONY: bench run test test-quick golden gettext chromium lt-venv clean help
 
 help:
 	@echo "make run     build .venv/ and run the pipeline on source_texts/"
@@ -69,3 +69,7 @@ golden: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(LT_VENV) build .outreach .pytest_cache
+
+# Speed and memory figures (not a test): ~15 min, builds bench/out/venv-stock (stock Argos, 1.5 GB).
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
