@@ -153,6 +153,8 @@ def cli():
     outreach report    an HTML page for reviewers: every entry's state
     outreach badge     SVG completeness badges per language
     outreach build     reviewed catalogues → build/<lang>/ texts
+    outreach models    list, install (pair or .argosmodel file), remove models
+    outreach memory    translation memory: export/import TMX
     """
 
 
