@@ -11,7 +11,7 @@ import polib
 import pytest
 
 from pipeline.cli import cli
-from workspace import ROOT, invoke, make_workspace, msgfmt_check, review_all, snapshot
+from workspace import ROOT, invoke, make_workspace, msgfmt_check, review_all, run_fresh, snapshot
 
 needs_msgfmt = pytest.mark.skipif(not __import__("shutil").which("msgfmt"), reason="GNU gettext not installed")
 
@@ -373,19 +373,8 @@ def test_python_dash_m_and_no_mt_stack_for_status_and_check(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "run", "-C", str(ws), "--engine", "none", "-q"],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    probe = (
-        "import sys\n"
-        "from pipeline.cli import cli\n"
-        "for args in (['status', '-C', sys.argv[1]], ['check', '-C', sys.argv[1]]):\n"
-        "    try:\n"
-        "        cli.main(args, prog_name='outreach')\n"
-        "    except SystemExit:\n"
-        "        pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ctranslate2', 'argostranslate', 'torch', 'sentencepiece', 'stanza', 'spacy'))\n"
-        "print('HEAVY', heavy)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True, env=env)
-    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+    _codes, _out, heavy = run_fresh(ws, ["status"], ["check"])
+    assert not heavy & {"ctranslate2", "argostranslate", "torch", "sentencepiece", "stanza", "spacy"}, heavy
 
 
 def test_no_models_note_only_while_something_is_untranslated(tmp_path):

@@ -10,17 +10,13 @@ verbatim URLs and numbers, cache), not translation quality.
 from __future__ import annotations
 
 import json
-import os
-import re
 import socket
-import subprocess
-import sys
 
 import polib
 import pytest
 from argos_fixture import build_argos_package
 
-from workspace import ROOT, invoke, make_workspace, msgfmt_check, review_all, snapshot
+from workspace import invoke, make_workspace, msgfmt_check, review_all, run_fresh, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -160,17 +156,7 @@ def test_models_remove(ws):
 
 def test_lean_install_runs_without_torch(ws):
     """The pipeline's own venv has argostranslate without stanza/spacy/torch: run must work and never import them."""
-    probe = (
-        "import sys\n"
-        "from pipeline.cli import cli\n"
-        "try:\n"
-        "    cli.main(['run', '-C', sys.argv[1], '-q'], prog_name='outreach')\n"
-        "except SystemExit as exc:\n"
-        "    print('EXIT', exc.code)\n"
-        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & {'ctranslate2', 'sentencepiece', 'torch', 'stanza', 'spacy', 'argostranslate'}))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True, env=env)
-    assert "EXIT 0" in result.stdout, result.stderr
-    assert "LOADED ['argostranslate', 'ctranslate2', 'sentencepiece']" in result.stdout
+    codes, _out, heavy = run_fresh(ws, ["run", "-q"])
+    assert codes == [0]
+    assert heavy - {"numpy"} == {"argostranslate", "ctranslate2", "sentencepiece"}
     assert polib.pofile(str(ws / "locales/en/LC_MESSAGES/dzien-otwarty.po"))[0].msgstr

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import polib
 import pytest
@@ -15,7 +12,7 @@ from pipeline.catalog import Catalog, Entry
 from pipeline.detection import Detector
 from pipeline.glossary import parse
 from pipeline.pofile import read_catalog
-from workspace import ROOT, invoke, make_workspace
+from workspace import invoke, make_workspace, run_fresh
 
 RUSSIAN = "Библиотека будет закрыта в понедельник из-за инвентаризации, приносим извинения."
 UKRAINIAN = "Бібліотека буде зачинена в понеділок через інвентаризацію, просимо вибачення."
@@ -392,17 +389,6 @@ def test_copied_paragraphs_get_no_copy_warning_even_once_reviewed(tmp_path):
 
 
 def test_check_qa_never_imports_the_mt_stack(ws):
-    probe = (
-        "import sys\n"
-        "from pipeline.cli import cli\n"
-        "try:\n"
-        "    cli.main(['check', '--qa', '-C', sys.argv[1]], prog_name='outreach')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('ctranslate2', 'argostranslate', 'torch', 'sentencepiece')))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True, env=env)
-    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
-    assert "qa-" not in result.stdout    # untranslated catalogues: nothing to check yet
+    _codes, out, heavy = run_fresh(ws, ["check", "--qa"])
+    assert not heavy & {"ctranslate2", "argostranslate", "torch", "sentencepiece"}, heavy
+    assert "qa-" not in out    # untranslated catalogues: nothing to check yet

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import polib
@@ -13,7 +10,7 @@ from pipeline import catalog
 from pipeline.checks import CatalogStatus, Finding
 from pipeline.report import Cell, DocumentReport, Report, Row, collect_report, render_html
 from pipeline.config import load_settings
-from workspace import ROOT, invoke, make_workspace, review_all
+from workspace import invoke, make_workspace, review_all, run_fresh
 
 INJECTION = "Uwaga <script>document.title='PWNED'</script> i <img src=x onerror=\"alert(1)\"> & \"cytat\"."
 
@@ -163,21 +160,8 @@ def test_cli_report_on_an_unwritable_output_is_one_line_exit_2(tmp_path):
 def test_report_and_badge_never_import_the_mt_stack(tmp_path):
     ws = make_workspace(tmp_path, {"source_texts/a.txt": "Pierwszy akapit.\n"})
     assert invoke(ws, "run", "--engine", "none", "-q").exit_code == 0
-    probe = (
-        "import sys\n"
-        "from pipeline.cli import cli\n"
-        "for args in (['report', '-C', sys.argv[1]], ['badge', '-C', sys.argv[1]],"
-        " ['check', '-C', sys.argv[1], '--format', 'junit']):\n"
-        "    try:\n"
-        "        cli.main(args, prog_name='outreach')\n"
-        "    except SystemExit:\n"
-        "        pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ctranslate2', 'argostranslate', 'torch', 'sentencepiece', 'stanza', 'spacy', 'numpy'))\n"
-        "print('HEAVY', heavy)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True, env=env)
-    assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+    _codes, _out, heavy = run_fresh(ws, ["report"], ["badge"], ["check", "--format", "junit"])
+    assert not heavy, heavy
     assert (ws / "build/report.html").exists() and (ws / "build/badges/uk.svg").exists()
 
 

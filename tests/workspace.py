@@ -76,3 +76,38 @@ def default_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+HEAVY = frozenset({"ctranslate2", "sentencepiece", "argostranslate", "torch", "stanza", "spacy", "numpy"})
+
+_PROBE = """\
+import contextlib, io, json, sys
+from pipeline.cli import cli
+codes, out = [], io.StringIO()
+for args in json.loads(sys.argv[1]):
+    try:
+        with contextlib.redirect_stdout(out):
+            cli.main(args, prog_name="outreach")
+    except SystemExit as exc:
+        codes.append(exc.code)
+print(json.dumps({"codes": codes, "stdout": out.getvalue(),
+                  "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def run_fresh(ws: Path, *commands: list[str]) -> tuple[list[int], str, set[str]]:
+    """Run ``outreach`` commands (each with ``-C ws``) in one fresh interpreter.
+
+    Returns their exit codes, their joined stdout, and which of :data:`HEAVY`
+    (the MT stack and what it pulls) that process imported.
+    """
+    import json
+    import os
+    import sys
+
+    argv = [[*cmd[:1], "-C", str(ws), *cmd[1:]] for cmd in commands]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(argv)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.splitlines()[-1])
+    return data["codes"], data["stdout"], set(data["modules"]) & HEAVY
