@@ -26,7 +26,7 @@ from typing import Any, Sequence
 from pipeline.drafting import SentenceEngine
 from pipeline.engines import Leg
 from pipeline.errors import ModelError, TranslationError
-from pipeline.models import InstalledModel, list_models, models_dir
+from pipeline.models import InstalledModel, list_models, models_dir, version_key
 from pipeline.mtcache import TranslationCache
 
 _SPECIAL = {"<blank>", "<s>", "</s>", "<pad>", "<unk>"}
@@ -70,15 +70,6 @@ def read_package(model: InstalledModel) -> Package:
     return Package(model, str(code), model.version, str(meta.get("target_prefix") or ""))
 
 
-def _version_key(version: str) -> tuple:
-    try:
-        from packaging.version import Version
-
-        return (1, Version(version))
-    except Exception:  # noqa: BLE001 - unparsable versions sort first, by text
-        return (0, version)
-
-
 class ArgosEngine(SentenceEngine):
     name = "argos"
 
@@ -89,7 +80,7 @@ class ArgosEngine(SentenceEngine):
         for model in models:
             package = read_package(model)
             pair = (model.from_code, model.to_code)
-            if pair not in best or _version_key(package.version) > _version_key(best[pair].version):
+            if pair not in best or version_key(package.version) > version_key(best[pair].version):
                 best[pair] = package
         self._packages = best
         self._legs = tuple(Leg(s, t, p.label) for (s, t), p in sorted(best.items()))

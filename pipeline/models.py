@@ -523,7 +523,7 @@ def install_from_index(
             raise ModelError(
                 f"no {from_code}-{to_code} model in the Argos package index; available: {', '.join(available) or 'none'}"
             )
-        entries.append(max(candidates, key=lambda e: _version_key(e.get("package_version"))))
+        entries.append(max(candidates, key=lambda e: version_key(e.get("package_version"))))
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -534,7 +534,8 @@ def install_from_index(
     return installed
 
 
-def _version_key(version: Any) -> tuple:
+def version_key(version: Any) -> tuple:
+    """Sort key for package versions: PEP 440 order, unparsable versions first."""
     try:
         import packaging.version
 
