@@ -32,7 +32,7 @@ def child(budget: int, threads: int, beam: int) -> dict:
 
     sys.path[:0] = [str(HERE), str(HERE.parent)]
     from corpus import PARAGRAPHS
-    from pipeline.sentences import split_sentences
+    from pipeline.translate.sentences import split_sentences
 
     sp = sentencepiece.SentencePieceProcessor(model_file=str(MODEL / "sentencepiece.model"))
     sentences = [s.strip() for p in PARAGRAPHS for s in split_sentences(p, "pl")]

@@ -93,7 +93,7 @@ def child_stock(cfg: dict) -> None:
     """(a) stock argostranslate: translate() once per paragraph (stock-Argos venv)."""
     _guard_network()
     sys.path.insert(0, str(ROOT))  # pipeline/sentences.py only: pure Python, no dependency
-    from pipeline.sentences import split_stripped
+    from pipeline.translate.sentences import split_stripped
 
     import ctranslate2
 
@@ -151,7 +151,7 @@ def child_ceiling(cfg: dict) -> None:
     import ctranslate2
     import sentencepiece
 
-    from pipeline.sentences import join_lines, split_stripped
+    from pipeline.translate.sentences import join_lines, split_stripped
 
     package = Path(cfg["package"])
     translator = ctranslate2.Translator(str(package / "model"), device="cpu", inter_threads=1,
@@ -172,7 +172,7 @@ def child_ceiling(cfg: dict) -> None:
 def child_outreach_nofallback(cfg: dict) -> None:
     """Diagnostic: ``outreach run`` with placeholder restoration that never fails (no fallback pass)."""
     _guard_network()
-    from pipeline import drafting
+    from pipeline.translate import drafting
 
     original = drafting.restore
     drafting.restore = lambda translated, protected: original(translated, protected) or translated
@@ -356,7 +356,7 @@ def import_cost(args: argparse.Namespace) -> dict:
         "python_startup": measure("import-none", [PROJECT_PY, "-c", "pass"], env),
         "import_pipeline_cli": measure("import-cli", [PROJECT_PY, "-c", "import pipeline.cli"], env),
         "import_mt_stack": measure("import-mt", [PROJECT_PY, "-c",
-                                                 "import pipeline.cli, pipeline.argos, ctranslate2, sentencepiece"], env),
+                                                 "import pipeline.cli, pipeline.translate.argos, ctranslate2, sentencepiece"], env),
     }
 
 
@@ -392,7 +392,7 @@ def main() -> None:
     sys.path[:0] = [str(BENCH), str(ROOT)]
     from corpus import PARAGRAPHS
 
-    from pipeline.sentences import join_lines, split_stripped
+    from pipeline.translate.sentences import join_lines, split_stripped
 
     OUT.mkdir(parents=True, exist_ok=True)
     n_sentences = sum(1 for p in PARAGRAPHS for s in split_stripped(join_lines(p), "pl") if s.core)

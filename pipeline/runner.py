@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline import catalog, memory, pofile
-from pipeline.catalog import FUZZY, Catalog, Entry
+from pipeline.catalogs import catalog
+from pipeline.catalogs import memory
+from pipeline.catalogs import pofile
+from pipeline.catalogs.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
-from pipeline.detection import Detector, DocumentLanguage
-from pipeline.engines import Draft, Engine, Progress, TranslationRequest
-from pipeline.segmentation import SegmentedDocument, is_translatable, segment_text
-from pipeline.sources import SourceDocument, load_sources
+from pipeline.documents.detection import Detector, DocumentLanguage
+from pipeline.translate.engines import Draft, Engine, Progress, TranslationRequest
+from pipeline.documents.segmentation import SegmentedDocument, is_translatable, segment_text
+from pipeline.documents.sources import SourceDocument, load_sources
 
 Notify = Callable[[str], None]
 
@@ -101,7 +103,7 @@ def prepare(settings: Settings, progress: Notify | None = None) -> tuple[list[Pr
 def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] = ()) -> tuple[Entry, ...]:
     """The template entries of one document: msgids, references, extracted comments.
 
-    With a :class:`pipeline.glossary.Glossary`, entries that contain a glossary term get
+    With a :class:`pipeline.catalogs.glossary.Glossary`, entries that contain a glossary term get
     ``glossary: <term> → <lang>: <translation>`` / ``do not translate: <name>`` notes for
     ``languages`` (template comments, so they follow the glossary on every run).
     """
@@ -132,7 +134,7 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
         for doc in documents
         for lang in settings.target_languages
     }
-    from pipeline.glossary import load as load_glossary
+    from pipeline.catalogs.glossary import load as load_glossary
 
     terms = load_glossary(settings)
     templates = {doc.source.doc_id: template_for(doc, terms, settings.target_languages) for doc in documents}

@@ -3,7 +3,7 @@
 LibreTranslate (from PyPI) pulls argostranslate and torch, so it lives in its
 own virtualenv, ``.venv-lt/`` (``make lt-venv``), never in the project's
 ``.venv``. The server serves only the tiny Argos packages built by
-``argos_fixture`` (installed with ``pipeline.models.install_archive``), with
+``argos_fixture`` (installed with ``pipeline.translate.models.install_archive``), with
 HOME/XDG/ARGOS_* pointing into a throw-away folder and the package index on a
 closed local port, so it never downloads anything:
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline.argos: the CTranslate2 + SentencePiece engine, with tiny REAL Argos packages."""
+"""Tests for pipeline.translate.argos: the CTranslate2 + SentencePiece engine, with tiny REAL Argos packages."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from argos_fixture import build_argos_package
 
-from pipeline import argos
+from pipeline.translate import argos
 from pipeline.config import Settings
-from pipeline.engines import Leg, TranslationRequest, create_engine
+from pipeline.translate.engines import Leg, TranslationRequest, create_engine
 from pipeline.errors import ModelError
-from pipeline.models import install_archive, list_models
+from pipeline.translate.models import install_archive, list_models
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -59,7 +59,7 @@ EN_UK = Leg("en", "uk", "translate-en_uk 1.0")
 
 
 def test_import_does_not_load_the_mt_stack():
-    code = "import sys, pipeline.argos; print(sorted(m for m in ('ctranslate2', 'sentencepiece', 'torch', 'argostranslate') if m in sys.modules))"
+    code = "import sys, pipeline.translate.argos; print(sorted(m for m in ('ctranslate2', 'sentencepiece', 'torch', 'argostranslate') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pipeline.badge import Badge, colour_for, language_badge, render_svg, text_width
-from pipeline.checks import CatalogStatus, Status
+from pipeline.review.badge import Badge, colour_for, language_badge, render_svg, text_width
+from pipeline.review.status import CatalogStatus, Status
 from workspace import invoke, make_workspace, review_all
 
 SVG = "{http://www.w3.org/2000/svg}"

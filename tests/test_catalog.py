@@ -1,4 +1,4 @@
-"""Tests for pipeline.catalog: the model, template building and the merge."""
+"""Tests for pipeline.catalogs.catalog: the model, template building and the merge."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalog import (
+from pipeline.catalogs.catalog import (
     FUZZY,
     Catalog,
     Entry,
@@ -273,7 +273,7 @@ def test_no_translation_is_ever_lost(old, new_ids, purge):
 
 # ----------------------------------------------------------------- entry states
 
-from pipeline.catalog import (  # noqa: E402
+from pipeline.catalogs.catalog import (  # noqa: E402
     COPY, HUMAN_DRAFT, MACHINE_DRAFT, MEMORY_SUGGESTION, OBSOLETE, REVIEWED, STALE, UNTRANSLATED,
     draft_note, entry_state, recorded_draft,
 )

@@ -1,4 +1,4 @@
-"""Tests for pipeline.detection: restricted, deterministic language detection."""
+"""Tests for pipeline.documents.detection: restricted, deterministic language detection."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.detection import (
+from pipeline.documents.detection import (
     DocumentLanguage,
     Detector,
     SegmentLanguage,
@@ -257,7 +257,7 @@ def test_deterministic_with_fresh_detectors():
 
 _CHILD = """
 import json, sys
-from pipeline.detection import Detector
+from pipeline.documents.detection import Detector
 texts = json.loads(sys.stdin.read())
 d = Detector()
 doc = d.detect_document(texts, list(range(len(texts))))

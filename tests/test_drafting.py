@@ -1,12 +1,12 @@
-"""The shared drafting steps (pipeline.drafting) with a scripted model: no inference needed."""
+"""The shared drafting steps (pipeline.translate.drafting) with a scripted model: no inference needed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.drafting import SentenceEngine
-from pipeline.engines import Leg
-from pipeline.mtcache import TranslationCache
+from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.engines import Leg
+from pipeline.translate.mtcache import TranslationCache
 
 LEG = Leg("pl", "en", "scripted 1.0")
 

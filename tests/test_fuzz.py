@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, pofile
-from pipeline.catalog import Catalog, Entry
+from pipeline.catalogs import catalog
+from pipeline.catalogs import pofile
+from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError
-from pipeline.segmentation import render, segment_text
-from pipeline.sources import _BINARY, normalise_newlines
+from pipeline.documents.segmentation import render, segment_text
+from pipeline.documents.sources import _BINARY, normalise_newlines
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -144,7 +145,7 @@ def test_merge_never_loses_a_translation(old, template, purge):
 
 def _reference_break_lines(text, width, start):
     """The original per-character implementation (before the 50 MB speed-up)."""
-    from pipeline.pofile import _ESCAPES, _break_allowed, _char_width
+    from pipeline.catalogs.pofile import _ESCAPES, _break_allowed, _char_width
 
     cuts, last_p, column, piece = [], None, start, 0
     for i, char in enumerate(text):

@@ -1,13 +1,13 @@
-"""Tests for pipeline.glossary: parsing glossary.csv, matching terms, template notes, MT protection."""
+"""Tests for pipeline.catalogs.glossary: parsing glossary.csv, matching terms, template notes, MT protection."""
 
 from __future__ import annotations
 
 import polib
 import pytest
 
-from pipeline import catalog
+from pipeline.catalogs import catalog
 from pipeline.config import load_settings
-from pipeline.glossary import GlossaryError, Term, contains, load, parse, read
+from pipeline.catalogs.glossary import GlossaryError, Term, contains, load, parse, read
 from workspace import invoke, make_workspace, snapshot
 
 GLOSSARY = """\

@@ -117,7 +117,7 @@ Zwykły akapit na końcu.
 def test_markdown_edge_cases_keep_structure(tmp_path):
     ws = make_workspace(tmp_path, {"source_texts/a.md": MARKDOWN})
     assert invoke(ws, "run", "--engine", "none").exit_code == 0
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     msgids = [e.msgid for e in pofile.read_catalog(ws / "locales/a.pot").entries]
     assert "Zagnieżdżona pozycja listy" in msgids
@@ -143,7 +143,7 @@ def test_very_long_line_and_one_megabyte_paragraph(tmp_path):
     elapsed = time.monotonic() - started
     assert result.exit_code == 0, result.stderr
     assert elapsed < 60, f"a 1 MB paragraph took {elapsed:.1f} s"
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     entries = pofile.read_catalog(ws / PO).entries
     assert [e.msgid for e in entries] == [paragraph]
@@ -203,7 +203,7 @@ def test_crlf_and_bom_catalogues_keep_their_reviewed_text(tmp_path, variant):
     (ws / "source_texts/a.txt").write_text(PL + "\nNowy akapit do przetłumaczenia.\n", encoding="utf-8")
     result = invoke(ws, "run", "--engine", "none")
     assert result.exit_code == 0, result.stderr
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     cat = pofile.read_catalog(po)
     reviewed = {e.msgid: e.msgstr for e in cat.entries if e.translated}
@@ -493,7 +493,7 @@ def test_unicode_line_separators_from_word_become_newlines(tmp_path):
     assert invoke(ws, "run", "--engine", "none").exit_code == 0
     again = invoke(ws, "run", "--engine", "none")  # the catalogues read back (polib splits lines on U+2028)
     assert again.exit_code == 0, again.stderr
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     assert [e.msgid for e in pofile.read_catalog(ws / PO).entries] == [
         "Zapraszamy na spotkanie\nw bibliotece.", "Drugi akapit\ntekstu."]

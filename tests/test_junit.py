@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from pipeline.checks import CatalogStatus, Finding
+from pipeline.review.status import CatalogStatus, Finding
 from pipeline.cli import cli
-from pipeline.junit import clean, render_junit
+from pipeline.review.junit import clean, render_junit
 from workspace import invoke, make_workspace, review_all
 
 EN = "locales/en/LC_MESSAGES/a.po"

@@ -120,7 +120,8 @@ def test_runs_killed_at_several_points_lose_nothing(tmp_path, archives):
         assert invoke(ws, "models", "install", str(archive)).exit_code == 0
     assert invoke(ws, "run", "--engine", "none").exit_code == 0
     _review_some(ws)
-    from pipeline import fsutil, pofile
+    from pipeline import fsutil
+    from pipeline.catalogs import pofile
 
     for path in _review_paths(ws):  # our own layout (polib wraps differently), so blocks compare byte for byte
         fsutil.write_atomic(path, pofile.format_catalog(pofile.read_catalog(path)).encode("utf-8"))
@@ -166,7 +167,7 @@ def test_runs_killed_at_several_points_lose_nothing(tmp_path, archives):
     assert json.loads(out)["inference"].get("sentences", 0) == 0, err
     _check_intact(ws, reviewed)
     assert list((ws / "locales").rglob("*.tmp")) == []
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     for po_path in (ws / "locales").rglob("*.po"):
         for entry in pofile.read_catalog(po_path).active:

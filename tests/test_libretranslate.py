@@ -20,9 +20,9 @@ import polib
 import pytest
 
 import lt_server
-from pipeline import libretranslate as lt
+from pipeline.translate import libretranslate as lt
 from pipeline.config import load_settings
-from pipeline.engines import Leg, TranslationRequest
+from pipeline.translate.engines import Leg, TranslationRequest
 from pipeline.errors import ConfigError, ModelError, TranslationError
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
@@ -331,7 +331,7 @@ def real_server(tmp_path_factory):
             pytest.fail(why)
         pytest.skip(why)
     from argos_fixture import build_argos_package
-    from pipeline.models import install_archive
+    from pipeline.translate.models import install_archive
 
     root = tmp_path_factory.mktemp("libretranslate")
     for source, target, seed in (("pl", "en", 1), ("en", "uk", 2)):
@@ -393,10 +393,10 @@ def test_real_server_missing_pair(real_server, tmp_path):
 
 def test_describe_names_the_server_and_its_version_and_drafts_stay_up_to_date():
     """The runner compares a draft's comment with engine.describe() to decide whether to redo it."""
-    from pipeline import catalog
-    from pipeline.catalog import Entry
-    from pipeline.engines import TranslationRequest
-    from pipeline.libretranslate import LibreTranslateEngine
+    from pipeline.catalogs import catalog
+    from pipeline.catalogs.catalog import Entry
+    from pipeline.translate.engines import TranslationRequest
+    from pipeline.translate.libretranslate import LibreTranslateEngine
     from pipeline.runner import _up_to_date
 
     engine = LibreTranslateEngine.__new__(LibreTranslateEngine)

@@ -1,4 +1,4 @@
-"""Translation memory (pipeline.memory), the runner's draft rules, and ``outreach memory``."""
+"""Translation memory (pipeline.catalogs.memory), the runner's draft rules, and ``outreach memory``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import random
 import polib
 import pytest
 
-from pipeline import catalog, memory, pofile, runner, tmx
-from pipeline.catalog import Catalog, Entry
+from pipeline import runner
+from pipeline.catalogs import catalog
+from pipeline.catalogs import memory
+from pipeline.catalogs import pofile
+from pipeline.catalogs import tmx
+from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.config import load_settings
-from pipeline.engines import FakeEngine, Leg
-from pipeline.memory import TranslationMemory
-from pipeline.tmx import Unit
+from pipeline.translate.engines import FakeEngine, Leg
+from pipeline.catalogs.memory import TranslationMemory
+from pipeline.catalogs.tmx import Unit
 from workspace import invoke, make_workspace, msgfmt_check, review_all
 
 OPEN = "Biblioteka jest otwarta od poniedziałku do piątku w godzinach popołudniowych."

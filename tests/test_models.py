@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from argos_fixture import build_argos_package
-from pipeline import models
+from pipeline.translate import models
 from pipeline.errors import ModelError
-from pipeline.models import InstalledModel
+from pipeline.translate.models import InstalledModel
 
 
 # --------------------------------------------------------------------------- helpers

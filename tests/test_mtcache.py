@@ -1,4 +1,4 @@
-"""Tests for pipeline.mtcache: the SQLite translation cache."""
+"""Tests for pipeline.translate.mtcache: the SQLite translation cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from pipeline.mtcache import CACHE_FILE, TranslationCache, cache_path
+from pipeline.translate.mtcache import CACHE_FILE, TranslationCache, cache_path
 
 KEY = ("translate-pl_en", "1.9", "pl", "en")
 

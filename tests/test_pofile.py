@@ -1,4 +1,4 @@
-"""Tests for pipeline.pofile: parsing, GNU-compatible formatting, headers, churn-free writes."""
+"""Tests for pipeline.catalogs.pofile: parsing, GNU-compatible formatting, headers, churn-free writes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import FUZZY, Catalog, Entry
+from pipeline.catalogs.catalog import FUZZY, Catalog, Entry
 from pipeline.errors import CatalogError
-from pipeline.pofile import (
+from pipeline.catalogs.pofile import (
     PLURAL_FORMS,
     build_header,
     format_catalog,

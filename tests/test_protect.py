@@ -1,4 +1,4 @@
-"""Tests for pipeline.protect: non-translatables survive machine translation verbatim."""
+"""Tests for pipeline.text.protect: non-translatables survive machine translation verbatim."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.protect import Protected, protect, restore, split_around
+from pipeline.text.protect import Protected, protect, restore, split_around
 
 
 def spans_of(text, terms=()):

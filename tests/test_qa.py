@@ -1,4 +1,4 @@
-"""Tests for pipeline.qa: each quality check, run_checks, and `check --qa` / `status` through the CLI."""
+"""Tests for pipeline.review.qa: each quality check, run_checks, and `check --qa` / `status` through the CLI."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import polib
 import pytest
 
-from pipeline import qa
-from pipeline.catalog import Catalog, Entry
-from pipeline.detection import Detector
-from pipeline.glossary import parse
-from pipeline.pofile import read_catalog
+from pipeline.review import qa
+from pipeline.catalogs.catalog import Catalog, Entry
+from pipeline.documents.detection import Detector
+from pipeline.catalogs.glossary import parse
+from pipeline.catalogs.pofile import read_catalog
 from workspace import invoke, make_workspace, run_fresh
 
 RUSSIAN = "Библиотека будет закрыта в понедельник из-за инвентаризации, приносим извинения."

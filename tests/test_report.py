@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 
 import polib
 
-from pipeline import catalog
-from pipeline.checks import CatalogStatus, Finding
-from pipeline.report import Cell, DocumentReport, Report, Row, collect_report, render_html
+from pipeline.catalogs import catalog
+from pipeline.review.status import CatalogStatus, Finding
+from pipeline.review.report import Cell, DocumentReport, Report, Row, collect_report, render_html
 from pipeline.config import load_settings
 from workspace import invoke, make_workspace, review_all, run_fresh
 
@@ -104,7 +104,7 @@ def test_collect_report_matches_catalogues_and_attaches_findings(tmp_path):
     po[2].flags = []
     po.save()
     settings = load_settings(ws)
-    from pipeline import pofile
+    from pipeline.catalogs import pofile
 
     uk_line = pofile.read_catalog(ws / "locales/uk/LC_MESSAGES/a.po").active[0].line
     findings = [Finding("locales/uk/LC_MESSAGES/a.po", uk_line, "qa-number", "number 7 missing"),

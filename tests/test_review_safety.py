@@ -25,10 +25,13 @@ import pytest
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from pipeline import catalog, detection, fsutil, pofile, runner
+from pipeline import fsutil, runner
+from pipeline.catalogs import catalog
+from pipeline.documents import detection
+from pipeline.catalogs import pofile
 from pipeline.config import load_settings
-from pipeline.engines import FakeEngine, Leg
-from pipeline.segmentation import is_translatable, segment_text
+from pipeline.translate.engines import FakeEngine, Leg
+from pipeline.documents.segmentation import is_translatable, segment_text
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
 MSGCAT = shutil.which("msgcat")

@@ -1,4 +1,4 @@
-"""Tests for pipeline.segmentation: segments, skeleton, exact round trip."""
+"""Tests for pipeline.documents.segmentation: segments, skeleton, exact round trip."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import OutreachError
-from pipeline.segmentation import Literal, Segment, SegmentedDocument, Slot, render, segment_text
+from pipeline.documents.segmentation import Literal, Segment, SegmentedDocument, Slot, render, segment_text
 
 
 def identity(text: str, fmt: str) -> SegmentedDocument:

@@ -1,4 +1,4 @@
-"""Tests for pipeline.sentences: the offline sentence splitter."""
+"""Tests for pipeline.translate.sentences: the offline sentence splitter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.sentences import join_lines, split_sentences, split_stripped
+from pipeline.translate.sentences import join_lines, split_sentences, split_stripped
 
 
 def sentences(text, lang):

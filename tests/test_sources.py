@@ -1,4 +1,4 @@
-"""Tests for pipeline.sources: decoding, discovery, loading."""
+"""Tests for pipeline.documents.sources: decoding, discovery, loading."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import OutreachError, SourceError
-from pipeline.sources import SourceDocument, decode_bytes, discover, load_sources, read_source
+from pipeline.documents.sources import SourceDocument, decode_bytes, discover, load_sources, read_source
 
 POLISH = "Zapraszamy na spotkanie. Źródła, śnieg, gęś, ąę.\nZAŻÓŁĆ GĘŚLĄ JAŹŃ, Ąś Ść."
 

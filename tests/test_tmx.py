@@ -1,4 +1,4 @@
-"""TMX 1.4b reading and writing (pipeline.tmx), in memory."""
+"""TMX 1.4b reading and writing (pipeline.catalogs.tmx), in memory."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pipeline import tmx
+from pipeline.catalogs import tmx
 from pipeline.errors import CatalogError
-from pipeline.tmx import Unit
+from pipeline.catalogs.tmx import Unit
 
 TRICKY = 'Godziny: 9:00–17:00 & "sobota" <zamknięte>\nul. Długa 5 — tel. 22 123 45 67 😀'
 

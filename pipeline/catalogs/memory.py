@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from pipeline import catalog, pofile, tmx
-from pipeline.catalog import Catalog
+from pipeline.catalogs import catalog
+from pipeline.catalogs import pofile
+from pipeline.catalogs import tmx
+from pipeline.catalogs.catalog import Catalog
 from pipeline.errors import CatalogError
 from pipeline.fsutil import write_atomic
 

@@ -2,7 +2,7 @@
 
 :func:`collect_report` gathers, from the catalogues alone (no model, no MT
 stack), a side-by-side view per document: source | one column per target
-language, each cell with the entry's state (:func:`pipeline.catalog.entry_state`),
+language, each cell with the entry's state (:func:`pipeline.catalogs.catalog.entry_state`),
 its text, the ``path:line`` to edit and the findings (e.g. QA) on that line.
 :func:`render_html` turns it into a page that
 
@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from pipeline import catalog, pofile
-from pipeline.checks import CatalogStatus, Finding, Status, collect
+from pipeline.catalogs import catalog
+from pipeline.catalogs import pofile
+from pipeline.review.status import CatalogStatus, Finding, Status, collect
 from pipeline.config import Settings
 from pipeline.fsutil import write_text_atomic
 
@@ -49,7 +50,7 @@ STATE_COLOURS = {
     catalog.UNTRANSLATED: ("#8b0000", "#ffdada"),
     "missing": ("#8b0000", "#ffdada"),
 }
-#: Bar colours, same order as :data:`pipeline.catalog.STATES`.
+#: Bar colours, same order as :data:`pipeline.catalogs.catalog.STATES`.
 BAR_COLOURS = {
     catalog.REVIEWED: "#2da44e", catalog.MACHINE_DRAFT: "#5b84e8", catalog.HUMAN_DRAFT: "#e59a2b",
     catalog.MEMORY_SUGGESTION: "#2aa7a7", catalog.COPY: "#9a9a9a", catalog.STALE: "#c0509a",

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Iterable, Sequence
 
-from pipeline.checks import CatalogStatus, Finding
+from pipeline.review.status import CatalogStatus, Finding
 
 SUITE = "outreach check"
 QA_PREFIX = "qa-"

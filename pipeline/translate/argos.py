@@ -12,7 +12,7 @@ interrupted run resumes from the cache), joined into one line, protected,
 split into sentences, tokenized, sorted by length and translated in
 token-bounded batches whose decoding length is bounded by the input length
 (the shared steps — cache, protection, sentence splitting, fallback — are in
-:mod:`pipeline.drafting`).
+:mod:`pipeline.translate.drafting`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.drafting import SentenceEngine
-from pipeline.engines import Leg
+from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.engines import Leg
 from pipeline.errors import ModelError, TranslationError
-from pipeline.models import InstalledModel, list_models, models_dir, version_key
-from pipeline.mtcache import TranslationCache
+from pipeline.translate.models import InstalledModel, list_models, models_dir, version_key
+from pipeline.translate.mtcache import TranslationCache
 
 _SPECIAL = {"<blank>", "<s>", "</s>", "<pad>", "<unk>"}
 INSTALL_HINT = "install models with 'outreach models install pl-en en-uk' (or a .argosmodel file)"
@@ -218,7 +218,7 @@ def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
         return ArgosEngine((), settings)
     cache = TranslationCache.in_folder(settings.cache_dir) if settings is not None else None
     # Do-not-translate names of the workspace glossary are protected like URLs.
-    from pipeline.glossary import load as load_glossary
+    from pipeline.catalogs.glossary import load as load_glossary
 
     names = load_glossary(settings).names() if settings is not None else ()
     return ArgosEngine(models, settings, cache=cache, extra_terms=names,

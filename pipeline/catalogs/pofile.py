@@ -4,7 +4,7 @@ Reading: the bytes are decoded with the charset the header declares, a light
 line scan checks the string syntax and finds the line of every ``msgid``
 keyword (and the ``#~| msgid`` of obsolete entries, which polib 1.2 drops),
 then polib parses the text and the result is converted to a
-:class:`~pipeline.catalog.Catalog`.
+:class:`~pipeline.catalogs.catalog.Catalog`.
 
 Writing: :func:`format_catalog` produces the text GNU ``msgcat`` would
 (width 79, same line-breaking rules for the common cases), and
@@ -25,7 +25,7 @@ from pathlib import Path
 import polib
 
 from pipeline import __version__
-from pipeline.catalog import Catalog, Entry
+from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
 from pipeline.fsutil import write_atomic
 

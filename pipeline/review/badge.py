@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.checks import Status
+from pipeline.review.status import Status
 from pipeline.fsutil import write_text_atomic
 
 #: (minimum percentage, colour), first match wins: shields.io's palette.

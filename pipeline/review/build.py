@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import pofile
-from pipeline.checks import Finding, display_path, excerpt
+from pipeline.catalogs import pofile
+from pipeline.review.status import Finding, display_path, excerpt
 from pipeline.config import Settings
 from pipeline.fsutil import write_text_atomic
-from pipeline.segmentation import Segment, is_translatable, render, segment_text
-from pipeline.sources import load_sources
+from pipeline.documents.segmentation import Segment, is_translatable, render, segment_text
+from pipeline.documents.sources import load_sources
 
 
 @dataclass(frozen=True)

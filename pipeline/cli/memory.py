@@ -24,7 +24,9 @@ def memory():
 @json_option
 def export(settings: Settings, tmx_path: Path, as_json):
     """Write every reviewed translation (all catalogues + imported memory) as TMX 1.4b."""
-    from pipeline import memory as tm, pofile, tmx
+    from pipeline.catalogs import memory as tm
+    from pipeline.catalogs import pofile
+    from pipeline.catalogs import tmx
     from pipeline.fsutil import write_atomic
 
     units = tm.export_units(settings)
@@ -52,8 +54,8 @@ def _tmx_date(stamp: str) -> str:
 @json_option
 def import_(settings: Settings, files, as_json):
     """Add translations from TMX files (Weblate, OmegaT, CAT tools) or reviewed .po files to locales/memory.tmx."""
-    from pipeline import memory as tm
-    from pipeline.checks import display_path
+    from pipeline.catalogs import memory as tm
+    from pipeline.review.status import display_path
 
     report = tm.import_files(settings, files)
     shown = display_path(settings, report.path)

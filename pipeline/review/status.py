@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from pipeline import catalog, pofile
-from pipeline.catalog import Catalog
+from pipeline.catalogs import catalog
+from pipeline.catalogs import pofile
+from pipeline.catalogs.catalog import Catalog
 from pipeline.config import Settings
-from pipeline.segmentation import is_translatable, segment_text
-from pipeline.sources import SourceDocument, load_sources
+from pipeline.documents.segmentation import is_translatable, segment_text
+from pipeline.documents.sources import SourceDocument, load_sources
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class CatalogStatus:
     exists: bool = True
     stale: bool = False
     source: str | None = None  # the source ref, None when the source is gone
-    qa_errors: int | None = None    # QA findings (pipeline.qa); None when not checked
+    qa_errors: int | None = None    # QA findings (pipeline.review.qa); None when not checked
     qa_warnings: int | None = None
 
     @property
@@ -82,7 +83,7 @@ def display_path(settings: Settings, path: Path) -> str:
 def collect(settings: Settings, *, qa: bool = False) -> Status:
     """Read every catalogue of every document (from sources and from ``locales/``).
 
-    ``qa``: also run the quality checks of :mod:`pipeline.qa` on every catalogue.
+    ``qa``: also run the quality checks of :mod:`pipeline.review.qa` on every catalogue.
     """
     qa_run = _qa_runner(settings) if qa else None
     qa_findings: list[Finding] = []
@@ -116,8 +117,9 @@ def _qa_runner(settings: Settings):
     """``(status, catalogue, sink) -> status with QA counts`` (QA findings appended to ``sink``)."""
     from dataclasses import replace
 
-    from pipeline import glossary, qa
-    from pipeline.detection import Detector
+    from pipeline.catalogs import glossary
+    from pipeline.review import qa
+    from pipeline.documents.detection import Detector
 
     terms = glossary.load(settings)
     detector = Detector(settings.detect_languages)

@@ -16,7 +16,7 @@ models_dir_option = click.option(
 
 
 def _directory(settings: Settings, override: Path | None) -> Path:
-    from pipeline import models
+    from pipeline.translate import models
 
     return models.models_dir(override or (settings.resolve(settings.models_dir) if settings.models_dir else None))
 
@@ -32,7 +32,7 @@ def models():
 @json_option
 def list_(settings: Settings, models_dir, as_json):
     """Installed models and the language routes they make possible."""
-    from pipeline import models as m
+    from pipeline.translate import models as m
 
     directory = _directory(settings, models_dir)
     installed, warnings = m.scan_models(directory)
@@ -68,7 +68,7 @@ def install(settings: Settings, items, models_dir, if_missing, timeout):
     outreach models install pl-en en-uk            # needs internet
     outreach models install /media/usb/translate-pl_en-1_9.argosmodel
     """
-    from pipeline import models as m
+    from pipeline.translate import models as m
 
     directory = _directory(settings, models_dir)
     files = [Path(i) for i in items if i.endswith(".argosmodel") or Path(i).is_file()]
@@ -116,7 +116,7 @@ def _download(m, pairs, directory, timeout):
 @models_dir_option
 def remove(settings: Settings, pair, models_dir):
     """Remove the installed model(s) for PAIR, e.g. pl-en."""
-    from pipeline import models as m
+    from pipeline.translate import models as m
 
     for model in m.remove_model(pair, _directory(settings, models_dir)):
         say(f"removed {model.pair} {model.version} ({model.path})")

@@ -1,7 +1,7 @@
 """The catalogue model and the msgmerge-like merge (pure: no I/O).
 
 A :class:`Catalog` is what a ``.po``/``.pot`` file holds, as frozen data;
-:mod:`pipeline.pofile` converts it to and from text. :func:`merge` brings an
+:mod:`pipeline.catalogs.pofile` converts it to and from text. :func:`merge` brings an
 existing catalogue up to date with a new template the way GNU ``msgmerge``
 does, with two safety rules of its own:
 

@@ -3,7 +3,7 @@
 A network of libraries (or an NGO translating hundreds of texts a week) runs
 one LibreTranslate server, or several behind a load balancer, instead of
 installing models on every laptop. This engine is a drop-in for the local
-Argos engine (both build on :mod:`pipeline.drafting`): the same protection of URLs and numbers, the same sentence
+Argos engine (both build on :mod:`pipeline.translate.drafting`): the same protection of URLs and numbers, the same sentence
 splitting, the same pivot through English (so the Ukrainian reviewer sees the
 English intermediate), the same cache and the same fuzzy-with-comment drafts
 (``machine translation: libretranslate@host:port pl-en + en-uk``).
@@ -38,10 +38,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from pipeline.drafting import SentenceEngine
-from pipeline.engines import Leg
+from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.engines import Leg
 from pipeline.errors import ConfigError, ModelError, TranslationError
-from pipeline.mtcache import TranslationCache
+from pipeline.translate.mtcache import TranslationCache
 
 API_KEY_ENV = "LIBRETRANSLATE_API_KEY"
 _RETRY_STATUS = {429, 500, 502, 503, 504}

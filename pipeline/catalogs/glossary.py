@@ -23,7 +23,7 @@ digits or hyphens, match exactly. Overlapping matches go to the longest term.
 
 Do-not-translate names are protected through machine translation like URLs
 (only in the form written here: add inflected forms as rows of their own to
-protect them too); prescribed translations are checked by :mod:`pipeline.qa`
+protect them too); prescribed translations are checked by :mod:`pipeline.review.qa`
 and shown to reviewers as extracted comments (:func:`Glossary.notes`).
 """
 
@@ -121,7 +121,7 @@ EMPTY = Glossary()
 
 def searchable(text: str) -> str:
     """``text`` with URLs, e-mail addresses, link targets and inline code blanked out (same length)."""
-    from pipeline import protect
+    from pipeline.text import protect
 
     spans = [m.span(2) for m in protect._LINK.finditer(text)]
     for pattern in (protect._CODE, protect._URL, protect._DOMAIN, protect._EMAIL):

@@ -3,11 +3,11 @@
 Each check is a plain function ``(entry, context) -> iterable of Problem``
 (the Babel checker style); :func:`run_checks` runs :data:`CHECKS` over every
 entry that has a ``msgstr`` — reviewed entries and drafts alike, obsolete ones
-skipped — and returns :class:`pipeline.checks.Finding`\\ s
+skipped — and returns :class:`pipeline.review.status.Finding`\\ s
 (``catalogue:line: code: message``). Errors fail ``outreach check --qa``,
 warnings do not.
 
-The non-translatables are found with the patterns of :mod:`pipeline.protect`,
+The non-translatables are found with the patterns of :mod:`pipeline.text.protect`,
 so QA expects exactly what machine translation keeps verbatim.
 
 Numbers: the digit runs of source and translation must be the same multiset
@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
-from pipeline import catalog, protect
-from pipeline.catalog import Catalog, Entry
-from pipeline.checks import Finding
-from pipeline.detection import MIN_FOREIGN_PROBABILITY, MIN_LETTERS, MIN_WORDS, Detector, clean_text
-from pipeline.glossary import EMPTY, Glossary, searchable, term_pattern
+from pipeline.catalogs import catalog
+from pipeline.text import protect
+from pipeline.catalogs.catalog import Catalog, Entry
+from pipeline.review.status import Finding
+from pipeline.documents.detection import MIN_FOREIGN_PROBABILITY, MIN_LETTERS, MIN_WORDS, Detector, clean_text
+from pipeline.catalogs.glossary import EMPTY, Glossary, searchable, term_pattern
 
 ERROR, WARNING = "error", "warning"
 
@@ -100,7 +101,7 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 @lru_cache(maxsize=1024)
 def parts(text: str) -> Parts:
-    """Split ``text`` into the kinds of spans :mod:`pipeline.protect` keeps verbatim."""
+    """Split ``text`` into the kinds of spans :mod:`pipeline.text.protect` keeps verbatim."""
     links = [m.group(2) for m in protect._LINK.finditer(text)]
     rest = _blank(text, [m.span(2) for m in protect._LINK.finditer(text)])
     code = [m.group(0) for m in protect._CODE.finditer(rest)]

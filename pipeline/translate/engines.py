@@ -163,11 +163,11 @@ def create_engine(name: str, settings=None) -> Engine:
     if name == "fake":
         return FakeEngine()
     if name == "libretranslate":
-        from pipeline import libretranslate  # a shared LibreTranslate server; stdlib HTTP only
+        from pipeline.translate import libretranslate  # a shared LibreTranslate server; stdlib HTTP only
 
         return libretranslate.open_engine(settings)
     try:
-        from pipeline import argos  # only now: keeps the MT stack out of other commands
+        from pipeline.translate import argos  # only now: keeps the MT stack out of other commands
     except ImportError as exc:
         if name == "auto":
             return NoneEngine()

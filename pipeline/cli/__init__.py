@@ -175,7 +175,8 @@ def cli():
 @json_option
 def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as_json):
     """Detect, segment and (machine-)translate source_texts/ into catalogues under locales/."""
-    from pipeline import engines, runner
+    from pipeline import runner
+    from pipeline.translate import engines
 
     if url:
         engine = engine or "libretranslate"
@@ -270,7 +271,10 @@ def _inference_note(report) -> str:
 @json_option
 def detect(settings: Settings, paths, as_json):
     """Show the language of each document and the paragraphs in other languages."""
-    from pipeline import detection, runner, segmentation, sources
+    from pipeline import runner
+    from pipeline.documents import detection
+    from pipeline.documents import segmentation
+    from pipeline.documents import sources
 
     if not paths:
         documents, skipped = runner.prepare(settings)
@@ -316,7 +320,7 @@ def _detect_json(d) -> dict:
 
 
 def _shown(settings: Settings, path: Path) -> str:
-    from pipeline.checks import display_path
+    from pipeline.review.status import display_path
 
     return display_path(settings, path)
 
@@ -328,7 +332,7 @@ def _shown(settings: Settings, path: Path) -> str:
 @json_option
 def status(settings: Settings, as_json):
     """Entries, translated, fuzzy and untranslated per document and language, and QA problems."""
-    from pipeline import checks
+    from pipeline.review import status as checks
 
     st = checks.collect(settings, qa=True)
     if as_json:
@@ -405,7 +409,7 @@ def _status_json(c) -> dict:
 @json_option
 def check(settings: Settings, min_complete, allow_fuzzy, as_json, fmt, run_qa):
     """CI gate: exit 1 unless every catalogue is complete, reviewed and up to date."""
-    from pipeline import checks
+    from pipeline.review import status as checks
 
     st = checks.collect(settings, qa=run_qa)
     findings = checks.check(settings, st, min_complete=min_complete, allow_fuzzy=allow_fuzzy)
@@ -414,7 +418,7 @@ def check(settings: Settings, min_complete, allow_fuzzy, as_json, fmt, run_qa):
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json and --format {fmt} contradict each other")
     if fmt == "junit":
-        from pipeline.junit import render_junit
+        from pipeline.review.junit import render_junit
 
         click.echo(render_junit(st.catalogs, findings), nl=False)
     elif as_json or fmt == "json":
@@ -442,7 +446,7 @@ def check(settings: Settings, min_complete, allow_fuzzy, as_json, fmt, run_qa):
 @quiet_option
 def build(settings: Settings, strict, quiet):
     """Rebuild translated texts from reviewed catalogues into build/<lang>/."""
-    from pipeline import build as building
+    from pipeline.review import build as building
 
     result = building.build(settings)
     for f in result.findings:
@@ -458,9 +462,9 @@ def build(settings: Settings, strict, quiet):
         say(f"built {len(result.texts)} texts" + (f"; {fallbacks} segments fell back to the source" if fallbacks else ""))
 
 
-from pipeline import cli_models  # noqa: E402,F401  (registers `outreach models`)
-from pipeline import cli_memory  # noqa: E402,F401  (registers `outreach memory`)
-from pipeline import cli_report  # noqa: E402,F401  (registers `outreach report` and `outreach badge`)
+from pipeline.cli import models as cli_models  # noqa: E402,F401  (registers `outreach models`)
+from pipeline.cli import memory as cli_memory  # noqa: E402,F401  (registers `outreach memory`)
+from pipeline.cli import report as cli_report  # noqa: E402,F401  (registers `outreach report` and `outreach badge`)
 
 
 def main() -> None:

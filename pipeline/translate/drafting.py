@@ -4,8 +4,8 @@
 one language pair and:
 
 1. answers what it can from the cache (no inference for unchanged texts);
-2. joins hard line breaks, protects non-translatables (:mod:`pipeline.protect`)
-   and splits into sentences (:mod:`pipeline.sentences`);
+2. joins hard line breaks, protects non-translatables (:mod:`pipeline.text.protect`)
+   and splits into sentences (:mod:`pipeline.translate.sentences`);
 3. sends all sentences of a chunk of texts to the model in ONE batch
    (``_translate_sentences``), each distinct sentence once;
 4. restores placeholders sentence by sentence; only a sentence whose
@@ -25,10 +25,10 @@ import re
 from abc import abstractmethod
 from typing import Any, Sequence
 
-from pipeline.engines import Leg, PairEngine, Progress
-from pipeline.mtcache import TranslationCache
-from pipeline.protect import Protected, protect, restore, split_around
-from pipeline.sentences import Sentence, join_lines, split_stripped
+from pipeline.translate.engines import Leg, PairEngine, Progress
+from pipeline.translate.mtcache import TranslationCache
+from pipeline.text.protect import Protected, protect, restore, split_around
+from pipeline.translate.sentences import Sentence, join_lines, split_stripped
 
 _LETTER = re.compile(r"[^\W\d_]")
 _PLACEHOLDER = re.compile(r"[0-9]+")

@@ -22,8 +22,8 @@ from pipeline.config import Settings
               help="Run the quality checks and show their findings on the entries.")
 def report(settings: Settings, output, with_qa):
     """Write an HTML page (one file, works offline) showing every entry's review state."""
-    from pipeline import checks
-    from pipeline import report as reporting
+    from pipeline.review import status as checks
+    from pipeline.review import report as reporting
 
     status = checks.collect(settings, qa=with_qa)
     page = reporting.collect_report(settings, status.qa, status=status)
@@ -40,8 +40,8 @@ def report(settings: Settings, output, with_qa):
               help="Folder for the badges (default: build/badges/).")
 def badge(settings: Settings, directory):
     """Write an SVG completeness badge per target language (build/badges/<lang>.svg)."""
-    from pipeline import badge as badges
-    from pipeline import checks
+    from pipeline.review import badge as badges
+    from pipeline.review import status as checks
 
     status = checks.collect(settings)
     folder = directory if directory is not None else settings.build_dir / "badges"
