@@ -67,6 +67,36 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.workspace / ".outreach"
 
+    # ---- where each document's catalogues live (the one copy of the layout)
+
+    def template_path(self, doc_id: str) -> Path:
+        """``locales/<doc_id>.pot``: the template of one document."""
+        return self.locales_dir / f"{doc_id}.pot"
+
+    def catalog_dir(self, lang: str) -> Path:
+        """``locales/<lang>/LC_MESSAGES``: where the catalogues of one language live."""
+        return self.locales_dir / lang / "LC_MESSAGES"
+
+    def catalog_path(self, doc_id: str, lang: str) -> Path:
+        """``locales/<lang>/LC_MESSAGES/<doc_id>.po``: one document's catalogue for one language."""
+        return self.catalog_dir(lang) / f"{doc_id}.po"
+
+    def catalog_files(self) -> list[tuple[str, str, Path]]:
+        """``(doc_id, lang, path)`` of every catalogue of the target languages on disk, sorted."""
+        found = []
+        for lang in self.target_languages:
+            base = self.catalog_dir(lang)
+            if base.is_dir():
+                found += [(p.relative_to(base).with_suffix("").as_posix(), lang, p) for p in base.rglob("*.po")]
+        return sorted(found)
+
+    def display_path(self, path: Path) -> str:
+        """A path as the user knows it: relative to the workspace when inside it."""
+        try:
+            return Path(path).relative_to(self.workspace).as_posix()
+        except ValueError:
+            return str(path)
+
 
 _KEYS = {
     "project": str,
@@ -90,7 +120,7 @@ _KEYS = {
     "glossary": str,
 }
 _PATH_KEYS = {"sources", "locales", "build", "models_dir", "glossary"}
-ENGINES = ("auto", "argos", "none", "libretranslate", "fake")
+ENGINES = ("auto", "argos", "libretranslate", "none")
 DEVICES = ("cpu", "cuda", "auto")
 
 
@@ -158,7 +188,7 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
     if settings.source_language in settings.target_languages:
         raise ConfigError(f"the source language '{settings.source_language}' is also a target language", path=where)
     if settings.engine not in ENGINES:
-        raise ConfigError(f"engine: '{settings.engine}' is not one of {', '.join(ENGINES[:4])}", path=where)
+        raise ConfigError(f"engine: '{settings.engine}' is not one of {', '.join(ENGINES)}", path=where)
     if settings.device not in DEVICES:
         raise ConfigError(f"device: '{settings.device}' is not one of {', '.join(DEVICES)}", path=where)
     if min(settings.libretranslate_timeout, settings.libretranslate_batch_size, settings.libretranslate_parallel) < 1:

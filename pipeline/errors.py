@@ -52,3 +52,7 @@ class TranslationError(OutreachError):
 
 class WriteError(OutreachError):
     """An output file could not be written (read-only folder, full disk)."""
+
+
+class ConflictError(WriteError):
+    """A file changed on disk since it was read (a reviewer saved it meanwhile); it was not replaced."""

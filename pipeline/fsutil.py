@@ -6,12 +6,53 @@ never a truncated one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import WriteError
+from pipeline.errors import ConflictError, WriteError
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a file was when it was read: enough to notice that someone saved it since."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def fingerprint(path: Path) -> Fingerprint | None:
+    """The fingerprint of ``path`` now, or ``None`` when there is no such file."""
+    try:
+        data = Path(path).read_bytes()
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    return Fingerprint(len(data), stat.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def fingerprint_bytes(data: bytes, path: Path) -> Fingerprint:
+    """The fingerprint of ``data`` just read from ``path`` (its mtime taken now)."""
+    return Fingerprint(len(data), os.stat(path).st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def write_atomic_if_unchanged(path: Path, data: bytes, expected: Fingerprint | None) -> None:
+    """Replace ``path`` with ``data`` only if it is still what was read (``expected``; ``None``: absent).
+
+    Raises :class:`ConflictError` when the file changed meanwhile, leaving it as
+    the other writer saved it. The check and the rename are close together,
+    not one atomic step: callers that need more hold the workspace lock as well.
+    """
+    now = fingerprint(path)
+    if now != expected and not (now and expected and now.sha256 == expected.sha256 and now.size == expected.size):
+        raise ConflictError("changed on disk since it was read (saved by someone else?); not overwritten", path=path)
+    write_atomic(path, data)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

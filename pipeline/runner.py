@@ -20,7 +20,8 @@ from pipeline.catalogs.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
 from pipeline.documents.detection import Detector, DocumentLanguage
 from pipeline.translate.engines import Draft, Engine, Progress, TranslationRequest
-from pipeline.documents.segmentation import SegmentedDocument, is_translatable, segment_text
+from pipeline.documents import formats
+from pipeline.documents.segmentation import SegmentedDocument, is_translatable
 from pipeline.documents.sources import SourceDocument, load_sources
 
 Notify = Callable[[str], None]
@@ -74,23 +75,17 @@ class RunReport:
         return sum(c.memory for c in self.catalogs)
 
 
-def template_path(settings: Settings, doc_id: str) -> Path:
-    return settings.locales_dir / f"{doc_id}.pot"
-
-
-def catalog_path(settings: Settings, doc_id: str, lang: str) -> Path:
-    return settings.locales_dir / lang / "LC_MESSAGES" / f"{doc_id}.po"
-
-
-def prepare(settings: Settings, progress: Notify | None = None) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
-    """Read, segment and detect every source; empty ones are skipped with a reason."""
+def prepare(settings: Settings, progress: Notify | None = None, sources: Sequence[SourceDocument] | None = None,
+            ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
+    """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason."""
     detector = Detector(settings.detect_languages)
     prepared, skipped = [], []
-    sources = load_sources(settings.sources_dir, settings.workspace)
+    if sources is None:
+        sources = load_sources(settings.sources_dir, settings.workspace)
     for number, source in enumerate(sources, 1):
         if progress:
             progress(f"[{number}/{len(sources)}] {source.ref}")
-        segmented = segment_text(source.text, source.format)
+        segmented = formats.segment(source)
         if not any(is_translatable(s.text) for s in segmented.segments):
             skipped.append((source.ref, "no text to translate (empty file)"))
             continue
@@ -130,7 +125,7 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
     documents, skipped = prepare(settings, progress)
     # Read every existing catalogue first: a syntax error stops the run before any write.
     existing = {
-        (doc.source.doc_id, lang): _read_if_exists(catalog_path(settings, doc.source.doc_id, lang))
+        (doc.source.doc_id, lang): _read_if_exists(settings.catalog_path(doc.source.doc_id, lang))
         for doc in documents
         for lang in settings.target_languages
     }
@@ -156,10 +151,10 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
         pot = catalog.Catalog(
             entries=templates[doc_id],
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
-                                       existing=_read_if_exists(template_path(settings, doc_id))),
+                                       existing=_read_if_exists(settings.template_path(doc_id))),
             header_flags=(FUZZY,),
         )
-        outcomes.append(_write(template_path(settings, doc_id), pot, None, len(pot.entries)))
+        outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries)))
         for lang in settings.target_languages:
             key = (doc_id, lang)
             po = Catalog(
@@ -170,7 +165,7 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             )
             drafts, copied, remembered = counts.get(key, (0, 0, 0))
             active = sum(1 for e in po.entries if not e.obsolete)
-            outcomes.append(_write(catalog_path(settings, doc_id, lang), po, lang, active, drafts, copied, remembered))
+            outcomes.append(_write(settings.catalog_path(doc_id, lang), po, lang, active, drafts, copied, remembered))
     stats = getattr(engine, "stats", None)
     inference = tuple(vars(stats).items()) if stats is not None else ()
     untranslated = sum(1 for entries in merged.values() for e in entries if not e.obsolete and not e.msgstr)

@@ -34,3 +34,10 @@ if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
 TEST_HOME = _TEST_HOME
+
+# The deterministic test engine, as `--engine fake` (never offered by the product).
+from fake_engine import FakeEngine  # noqa: E402
+
+from pipeline import translate  # noqa: E402
+
+translate.register_engine("fake", lambda settings: FakeEngine())

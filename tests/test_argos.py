@@ -15,7 +15,8 @@ from argos_fixture import build_argos_package
 
 from pipeline.translate import argos
 from pipeline.config import Settings
-from pipeline.translate.engines import Leg, TranslationRequest, create_engine
+from pipeline.translate import create_engine
+from pipeline.translate.engines import Leg, TranslationRequest
 from pipeline.errors import ModelError
 from pipeline.translate.models import install_archive, list_models
 
@@ -44,7 +45,7 @@ def settings(tmp_path, models) -> Settings:
 
 @pytest.fixture
 def engine(settings):
-    engine = argos.open_engine(settings, required=True)
+    engine = create_engine(settings, "argos")
     yield engine
     engine.close()
 
@@ -121,12 +122,12 @@ def test_fallback_translates_around_spans_when_placeholders_break(engine, monkey
 
 
 def test_second_run_is_answered_from_the_cache(settings):
-    first = argos.open_engine(settings, required=True)
+    first = create_engine(settings, "argos")
     out1 = first.translate_pair(PL_EN, TEXTS)
     first.close()
     assert (settings.cache_dir / "mt-cache.sqlite").is_file()
     assert (settings.cache_dir / ".gitignore").read_text() == "*\n"
-    second = argos.open_engine(settings, required=True)
+    second = create_engine(settings, "argos")
     out2 = second.translate_pair(PL_EN, TEXTS)
     assert out2 == out1
     assert second.stats.sentences == 0 and second.stats.batches == 0
@@ -151,7 +152,7 @@ def test_interrupted_run_resumes_from_the_cache(settings, models):
     with pytest.raises(KeyboardInterrupt):
         first.translate_pair(PL_EN, texts)
     first.close()
-    second = argos.open_engine(settings, required=True)
+    second = create_engine(settings, "argos")
     second.translate_pair(PL_EN, texts)
     assert second.stats.cached == 2
     assert second.stats.sentences == 4
@@ -181,17 +182,17 @@ def test_texts_without_words_need_no_inference(engine):
 
 def test_auto_without_models_is_an_engine_with_no_legs(tmp_path):
     settings = Settings(workspace=tmp_path, models_dir=tmp_path / "empty")
-    engine = argos.open_engine(settings, required=False)
+    engine = create_engine(settings, "auto")
     assert not engine.has_models
     assert engine.translate([TranslationRequest("Dzień dobry", "pl", "en")] * 2) == [None, None]
-    assert create_engine("auto", settings).has_models is False
+    assert create_engine(settings, "auto").has_models is False
 
 
 @pytest.mark.parametrize("folder", ["missing", "empty"])
 def test_required_without_models_is_a_model_error(tmp_path, folder):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="no translation model installed"):
-        argos.open_engine(Settings(workspace=tmp_path, models_dir=tmp_path / folder), required=True)
+        create_engine(Settings(workspace=tmp_path, models_dir=tmp_path / folder), "argos")
 
 
 def test_wrong_pair_is_a_model_error(engine, tmp_path, models):
@@ -201,13 +202,13 @@ def test_wrong_pair_is_a_model_error(engine, tmp_path, models):
         engine.translate_pair(Leg("pl", "en", "translate-pl_en 9.9"), ["Dzień dobry"])
     only_en_de = tmp_path / "de"
     install_archive(build_argos_package(tmp_path / "a", "en", "de"), only_en_de)
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=only_en_de), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=only_en_de), "argos")
     assert engine.translate([TranslationRequest("Dzień dobry", "pl", "uk")]) == [None]
 
 
 def test_model_folder_removed_after_opening_is_a_model_error(tmp_path, models):
     directory = copy_models(models, tmp_path / "m")
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory), "argos")
     shutil.rmtree(directory / "translate-pl_en")
     with pytest.raises(ModelError, match="model.bin|sentencepiece"):
         engine.translate_pair(PL_EN, ["Dzień dobry"])
@@ -216,7 +217,7 @@ def test_model_folder_removed_after_opening_is_a_model_error(tmp_path, models):
 def test_corrupt_model_bin_is_a_model_error(tmp_path, models):
     directory = copy_models(models, tmp_path / "m")
     (directory / "translate-pl_en" / "model" / "model.bin").write_bytes(b"\x00garbage" * 100)
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory), "argos")
     with pytest.raises(ModelError, match="cannot load the CTranslate2 model") as info:
         engine.translate_pair(PL_EN, ["Dzień dobry"])
     assert "translate-pl_en" in str(info.value)
@@ -225,7 +226,7 @@ def test_corrupt_model_bin_is_a_model_error(tmp_path, models):
 def test_corrupt_sentencepiece_model_is_a_model_error(tmp_path, models):
     directory = copy_models(models, tmp_path / "m")
     (directory / "translate-pl_en" / "sentencepiece.model").write_bytes(b"not a model")
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory), "argos")
     with pytest.raises(ModelError, match="SentencePiece"):
         engine.translate_pair(PL_EN, ["Dzień dobry"])
 
@@ -234,7 +235,7 @@ def test_bpe_only_package_is_refused_clearly(tmp_path, models):
     directory = copy_models(models, tmp_path / "m")
     pkg = directory / "translate-pl_en"
     (pkg / "sentencepiece.model").rename(pkg / "bpe.model")
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory), "argos")
     with pytest.raises(ModelError, match="BPE"):
         engine.translate_pair(PL_EN, ["Dzień dobry"])
 
@@ -245,7 +246,7 @@ def test_newest_version_of_a_pair_wins_and_metadata_code_names_it(tmp_path, mode
     meta = json.loads((newer / "metadata.json").read_text())
     meta.update(package_version="1.10", code="translate-pl_en")
     (newer / "metadata.json").write_text(json.dumps(meta))
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory), "argos")
     assert Leg("pl", "en", "translate-pl_en 1.10") in engine.legs()
 
 
@@ -255,7 +256,7 @@ def test_target_prefix_is_passed_and_stripped(tmp_path, models):
     vocab = json.loads((directory / "translate-en_uk" / "model" / "shared_vocabulary.json").read_text())
     prefix = vocab[10]
     meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "target_prefix": prefix}))
-    engine = argos.open_engine(Settings(workspace=tmp_path, models_dir=directory, beam_size=1), required=True)
+    engine = create_engine(Settings(workspace=tmp_path, models_dir=directory, beam_size=1), "argos")
     out = engine.translate_pair(EN_UK, ["Volunteers meet on Tuesday afternoon."])
     assert out[0].strip()
     assert engine._packages[("en", "uk")].target_prefix == prefix
@@ -263,7 +264,7 @@ def test_target_prefix_is_passed_and_stripped(tmp_path, models):
 
 def test_device_auto_works_without_gpu(tmp_path, models):
     settings = Settings(workspace=tmp_path, models_dir=models, device="auto")
-    engine = argos.open_engine(settings, required=True)
+    engine = create_engine(settings, "argos")
     assert engine.translate_pair(PL_EN, ["Dzień dobry."])[0].strip()
 
 
@@ -275,6 +276,6 @@ def test_no_network_is_used(settings, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    engine = argos.open_engine(dataclasses.replace(settings, workspace=settings.workspace / "offline"), required=True)
+    engine = create_engine(dataclasses.replace(settings, workspace=settings.workspace / "offline"), "argos")
     drafts = engine.translate([TranslationRequest(t, "pl", "uk") for t in TEXTS])
     assert all(d is not None and d.text for d in drafts)

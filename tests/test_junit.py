@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from pipeline.review.status import CatalogStatus, Finding
+from pipeline.review.findings import Finding
+from pipeline.review.status import CatalogStatus
 from pipeline.cli import cli
 from pipeline.review.junit import clean, render_junit
 from workspace import invoke, make_workspace, review_all

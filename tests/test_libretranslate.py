@@ -21,6 +21,7 @@ import pytest
 
 import lt_server
 from pipeline.translate import libretranslate as lt
+from pipeline.translate import wiring
 from pipeline.config import load_settings
 from pipeline.translate.engines import Leg, TranslationRequest
 from pipeline.errors import ConfigError, ModelError, TranslationError
@@ -135,7 +136,7 @@ def no_sleep(monkeypatch):
 
 def engine_for(fake, tmp_path, **kwargs):
     settings = load_settings(make_workspace(tmp_path))
-    return lt.open_engine(settings, url=fake.url, policy=kwargs.pop("policy", FAST)), settings
+    return lt.open_engine(settings, url=fake.url, policy=kwargs.pop("policy", FAST), **wiring(settings)), settings
 
 
 def closed_port() -> int:
@@ -203,7 +204,7 @@ def test_protected_spans_stay_verbatim_and_cache_answers_the_second_time(fake, t
     assert first.note == f"machine translation: libretranslate@{host} pl-en + en-uk (LibreTranslate 9.9-fake)"
     engine.close()
     sent = fake.translate_requests
-    again = lt.open_engine(settings, url=fake.url, policy=FAST)  # same workspace: same cache
+    again = lt.open_engine(settings, url=fake.url, policy=FAST, **wiring(settings))  # same workspace: same cache
     assert again.translate([TranslationRequest(text, "pl", "uk")])[0].text == first.text
     assert fake.translate_requests == sent and again.stats.requests == 0 and again.stats.cached == 2
 
@@ -344,7 +345,7 @@ def real_server(tmp_path_factory):
 @pytest.mark.libretranslate
 def test_real_server_languages_version_and_batch(real_server, tmp_path):
     settings = load_settings(make_workspace(tmp_path))
-    engine = lt.open_engine(settings, url=real_server.url)
+    engine = lt.open_engine(settings, url=real_server.url, **wiring(settings))
     assert {leg.label for leg in engine.legs()} >= {"pl-en", "en-uk"}
     assert [leg.label for leg in engine.route("pl", "uk")] == ["pl-en", "en-uk"]
     assert engine.version not in ("", "server")  # read from /spec

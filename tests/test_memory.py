@@ -15,7 +15,9 @@ from pipeline.catalogs import pofile
 from pipeline.catalogs import tmx
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.config import load_settings
-from pipeline.translate.engines import FakeEngine, Leg
+from fake_engine import FakeEngine
+
+from pipeline.translate.engines import Leg
 from pipeline.catalogs.memory import TranslationMemory
 from pipeline.catalogs.tmx import Unit
 from workspace import invoke, make_workspace, msgfmt_check, review_all

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import polib
 
 from pipeline.catalogs import catalog
-from pipeline.review.status import CatalogStatus, Finding
+from pipeline.review.findings import Finding
+from pipeline.review.status import CatalogStatus
 from pipeline.review.report import Cell, DocumentReport, Report, Row, collect_report, render_html
 from pipeline.config import load_settings
 from workspace import invoke, make_workspace, review_all, run_fresh

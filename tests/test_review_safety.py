@@ -30,7 +30,9 @@ from pipeline.catalogs import catalog
 from pipeline.documents import detection
 from pipeline.catalogs import pofile
 from pipeline.config import load_settings
-from pipeline.translate.engines import FakeEngine, Leg
+from fake_engine import FakeEngine
+
+from pipeline.translate.engines import Leg
 from pipeline.documents.segmentation import is_translatable, segment_text
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
@@ -145,7 +147,7 @@ class ReviewLoop(RuleBasedStateMachine):
 
     # --- helpers
     def po(self, doc: str, lang: str) -> Path:
-        return runner.catalog_path(self.settings, doc, lang)
+        return self.settings.catalog_path(doc, lang)
 
     def write_source(self, doc: str) -> None:
         (self.ws / "source_texts" / f"{doc}.txt").write_text("\n\n".join(self.docs[doc]) + "\n", encoding="utf-8")

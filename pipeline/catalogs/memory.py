@@ -162,21 +162,11 @@ def memory_file(settings) -> Path:
     return settings.locales_dir / MEMORY_FILE
 
 
-def catalog_files(settings) -> list[tuple[str, str, Path]]:
-    """``(doc_id, lang, path)`` of every catalogue under ``locales/``, sorted."""
-    found = []
-    for lang in settings.target_languages:
-        base = settings.locales_dir / lang / "LC_MESSAGES"
-        if base.is_dir():
-            found += [(p.relative_to(base).with_suffix("").as_posix(), lang, p) for p in base.rglob("*.po")]
-    return sorted(found)
-
-
 def load(settings, known: Mapping[tuple[str, str], Catalog | None] | None = None) -> TranslationMemory:
     """The memory of a workspace; ``known`` maps ``(doc_id, lang)`` to catalogues already read."""
     known = known or {}
     units: list[tmx.Unit] = []
-    for doc_id, lang, path in catalog_files(settings):
+    for doc_id, lang, path in settings.catalog_files():
         cat = known.get((doc_id, lang)) or pofile.read_catalog(path)
         units += reviewed_units(cat, lang, doc_id)
     units += imported_units(settings)

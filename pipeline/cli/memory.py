@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import cli, emit_json, json_option, say, workspace_options
+from pipeline.cli.options import emit_json, json_option, say, workspace_options
 from pipeline.config import Settings
 
 
-@cli.group()
+@click.group()
 def memory():
     """Translation memory: export reviewed translations as TMX, import TMX or .po."""
 
@@ -55,12 +55,11 @@ def _tmx_date(stamp: str) -> str:
 def import_(settings: Settings, files, as_json):
     """Add translations from TMX files (Weblate, OmegaT, CAT tools) or reviewed .po files to locales/memory.tmx."""
     from pipeline.catalogs import memory as tm
-    from pipeline.review.status import display_path
 
     report = tm.import_files(settings, files)
-    shown = display_path(settings, report.path)
+    where = settings.display_path(report.path)
     if as_json:
-        emit_json({"path": shown, "read": report.read, "added": report.added, "total": report.total,
+        emit_json({"path": where, "read": report.read, "added": report.added, "total": report.total,
                    "written": report.written})
     say(f"read {report.read} translation units, {report.added} new or changed; "
-        f"{shown} holds {report.total} (commit it to share the memory)")
+        f"{where} holds {report.total} (commit it to share the memory)")

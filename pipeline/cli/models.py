@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import cli, emit_json, json_option, say, table, workspace_options
+from pipeline.cli.options import emit_json, json_option, say, table, workspace_options
 from pipeline.config import Settings
 from pipeline.errors import ModelError
 
@@ -21,7 +21,7 @@ def _directory(settings: Settings, override: Path | None) -> Path:
     return models.models_dir(override or (settings.resolve(settings.models_dir) if settings.models_dir else None))
 
 
-@cli.group()
+@click.group()
 def models():
     """Translation models: list, install (internet or .argosmodel file), remove."""
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import _shown, cli, say, workspace_options
+from pipeline.cli.options import shown, say, workspace_options
 from pipeline.config import Settings
 
 
-@cli.command()
+@click.command()
 @workspace_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the page (default: build/report.html).")
@@ -29,12 +29,12 @@ def report(settings: Settings, output, with_qa):
     page = reporting.collect_report(settings, status.qa, status=status)
     path = output if output is not None else settings.build_dir / "report.html"
     reporting.write_report(path, page)
-    click.echo(_shown(settings, path.resolve()))
+    click.echo(shown(settings, path.resolve()))
     entries = sum(len(d.rows) for d in page.documents)
     say(f"report: {len(page.documents)} documents, {entries} entries")
 
 
-@cli.command()
+@click.command()
 @workspace_options
 @click.option("-o", "--output", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the badges (default: build/badges/).")
@@ -46,4 +46,4 @@ def badge(settings: Settings, directory):
     status = checks.collect(settings)
     folder = directory if directory is not None else settings.build_dir / "badges"
     for _lang, path in badges.write_badges(folder, status, settings.target_languages):
-        click.echo(_shown(settings, path.resolve()))
+        click.echo(shown(settings, path.resolve()))

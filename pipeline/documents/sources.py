@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.documents import formats
 from pipeline.errors import SourceError
 
-#: File suffixes (lower case) that are source texts, and their format.
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 # Characters that are ordinary in Polish text even though they are not ASCII.
@@ -42,9 +41,10 @@ class SourceDocument:
     path: Path  # filesystem path of the file
     ref: str  # POSIX path for catalogue references, relative to the workspace if inside it
     doc_id: str  # path under the sources folder without extension, POSIX: "news/a"
-    format: str  # "markdown" or "text"
-    text: str  # decoded, newlines normalised to "\n"
-    encoding: str  # detected encoding, e.g. "utf-8", "utf-16", "cp1250"
+    format: str  # a format name of pipeline.documents.formats: "markdown", "text", ...
+    text: str  # decoded, newlines normalised to "\n" ("" for a binary format)
+    encoding: str  # detected encoding, e.g. "utf-8", "utf-16", "cp1250" ("binary" for a binary format)
+    data: bytes = field(default=b"", repr=False, compare=False)  # the file's bytes, kept for binary formats
 
 
 def normalise_newlines(text: str) -> str:
@@ -154,7 +154,7 @@ def discover(root: Path) -> list[Path]:
             if fname.startswith("."):
                 continue
             path = Path(folder) / fname
-            if path.suffix.lower() in FORMATS and path.is_file():
+            if formats.for_suffix(path.suffix) is not None and path.is_file():
                 found.append((path.relative_to(root).as_posix(), path))
     return [path for _, path in sorted(found)]
 
@@ -173,9 +173,9 @@ def read_source(path: Path, root: Path, workspace: Path) -> SourceDocument:
     """Read and decode one source file found under ``root``."""
     path, root, workspace = Path(path), Path(root), Path(workspace)
     ref = _ref(path, workspace)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = formats.for_suffix(path.suffix)
     if fmt is None:
-        raise SourceError("not a source text (expected .txt, .md or .markdown)", path=ref)
+        raise SourceError(f"not a source text (expected {', '.join(formats.suffixes())})", path=ref)
     try:
         relative = path.absolute().relative_to(root.absolute())
     except ValueError:
@@ -184,9 +184,11 @@ def read_source(path: Path, root: Path, workspace: Path) -> SourceDocument:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}", path=ref) from exc
-    text, encoding = decode_bytes(data, name=ref)
     doc_id = relative.with_suffix("").as_posix()
-    return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt, text=text, encoding=encoding)
+    if fmt.binary:
+        return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text="", encoding="binary", data=data)
+    text, encoding = decode_bytes(data, name=ref)
+    return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text=text, encoding=encoding)
 
 
 def load_sources(root: Path, workspace: Path) -> list[SourceDocument]:

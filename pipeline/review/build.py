@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.catalogs import pofile
-from pipeline.review.status import Finding, display_path, excerpt
+from pipeline.review.findings import Finding, excerpt
 from pipeline.config import Settings
-from pipeline.fsutil import write_text_atomic
-from pipeline.documents.segmentation import Segment, is_translatable, render, segment_text
+from pipeline.fsutil import write_atomic
+from pipeline.documents import formats
+from pipeline.documents.segmentation import Segment, is_translatable
 from pipeline.documents.sources import load_sources
 
 
@@ -24,7 +25,7 @@ from pipeline.documents.sources import load_sources
 class BuiltText:
     path: Path
     language: str
-    text: str
+    data: bytes       # the document in the source's own format
     fallbacks: int
 
 
@@ -38,13 +39,13 @@ def build(settings: Settings) -> BuildResult:
     """Compute every translated text; nothing is written here."""
     texts, findings = [], []
     for source in load_sources(settings.sources_dir, settings.workspace):
-        segmented = segment_text(source.text, source.format)
+        segmented = formats.segment(source)
         if not any(is_translatable(s.text) for s in segmented.segments):
             continue
         rel = source.path.relative_to(settings.sources_dir)
         for lang in settings.target_languages:
-            po_path = settings.locales_dir / lang / "LC_MESSAGES" / f"{source.doc_id}.po"
-            shown = display_path(settings, po_path)
+            po_path = settings.catalog_path(source.doc_id, lang)
+            shown = settings.display_path(po_path)
             reviewed, states = {}, {}
             if po_path.exists():
                 for entry in pofile.read_catalog(po_path).entries:
@@ -77,11 +78,11 @@ def build(settings: Settings) -> BuildResult:
                                                 f"not reviewed, source text used: {excerpt(seg.text)}", "warning"))
                 return seg.text
 
-            text = render(segmented, translate)
-            texts.append(BuiltText(settings.build_dir / lang / rel, lang, text, fallbacks))
+            data = formats.render(source, segmented, translate, lang)
+            texts.append(BuiltText(settings.build_dir / lang / rel, lang, data, fallbacks))
     return BuildResult(tuple(texts), tuple(findings))
 
 
 def write(result: BuildResult) -> None:
     for built in result.texts:
-        write_text_atomic(built.path, built.text)
+        write_atomic(built.path, built.data)

@@ -15,7 +15,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Iterable, Sequence
 
-from pipeline.review.status import CatalogStatus, Finding
+from pipeline.review.findings import Finding
+from pipeline.review.status import CatalogStatus
 
 SUITE = "outreach check"
 QA_PREFIX = "qa-"

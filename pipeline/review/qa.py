@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Sequence
 from pipeline.catalogs import catalog
 from pipeline.text import protect
 from pipeline.catalogs.catalog import Catalog, Entry
-from pipeline.review.status import Finding
+from pipeline.review.findings import Finding
 from pipeline.documents.detection import MIN_FOREIGN_PROBABILITY, MIN_LETTERS, MIN_WORDS, Detector, clean_text
 from pipeline.catalogs.glossary import EMPTY, Glossary, searchable, term_pattern
 

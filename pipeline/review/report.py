@@ -24,7 +24,8 @@ from typing import Iterable, Sequence
 
 from pipeline.catalogs import catalog
 from pipeline.catalogs import pofile
-from pipeline.review.status import CatalogStatus, Finding, Status, collect
+from pipeline.review.findings import Finding
+from pipeline.review.status import CatalogStatus, Status, collect
 from pipeline.config import Settings
 from pipeline.fsutil import write_text_atomic
 

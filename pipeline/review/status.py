@@ -15,20 +15,10 @@ from pipeline.catalogs import catalog
 from pipeline.catalogs import pofile
 from pipeline.catalogs.catalog import Catalog
 from pipeline.config import Settings
-from pipeline.documents.segmentation import is_translatable, segment_text
+from pipeline.documents import formats
+from pipeline.documents.segmentation import is_translatable
 from pipeline.documents.sources import SourceDocument, load_sources
-
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    line: int
-    code: str
-    message: str
-    severity: str = "error"   # "error" fails the check, "warning" does not
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.code}: {self.message}"
+from pipeline.review.findings import Finding, excerpt
 
 
 @dataclass(frozen=True)
@@ -73,11 +63,6 @@ class Status:
         )
 
 
-def display_path(settings: Settings, path: Path) -> str:
-    try:
-        return path.relative_to(settings.workspace).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def collect(settings: Settings, *, qa: bool = False) -> Status:
@@ -98,8 +83,8 @@ def collect(settings: Settings, *, qa: bool = False) -> Status:
         source = sources.get(doc_id)
         expected = expected_by_doc.get(doc_id)
         for lang in settings.target_languages:
-            path = settings.locales_dir / lang / "LC_MESSAGES" / f"{doc_id}.po"
-            shown = display_path(settings, path)
+            path = settings.catalog_path(doc_id, lang)
+            shown = settings.display_path(path)
             if not path.exists():
                 statuses.append(CatalogStatus(doc_id, lang, shown, exists=False, stale=source is not None,
                                               source=source.ref if source else None))
@@ -202,16 +187,11 @@ def _sources(settings: Settings) -> dict[str, SourceDocument]:
 
 
 def _catalogued_docs(settings: Settings) -> list[str]:
-    ids = []
-    for lang in settings.target_languages:
-        base = settings.locales_dir / lang / "LC_MESSAGES"
-        if base.is_dir():
-            ids.extend(p.relative_to(base).with_suffix("").as_posix() for p in base.rglob("*.po"))
-    return ids
+    return [doc_id for doc_id, _lang, _path in settings.catalog_files()]
 
 
 def _expected_keys(source: SourceDocument) -> frozenset[tuple[str, tuple[str, ...]]] | None:
-    segments = [s for s in segment_text(source.text, source.format).segments if is_translatable(s.text)]
+    segments = [s for s in formats.segment(source).segments if is_translatable(s.text)]
     if not segments:
         return None
     entries = catalog.template_entries((s.text, f"{source.ref}:{s.line}", ()) for s in segments)
@@ -222,6 +202,3 @@ def _actual_keys(cat: Catalog) -> frozenset[tuple[str, tuple[str, ...]]]:
     return frozenset((e.msgid, e.references) for e in cat.entries if not e.obsolete)
 
 
-def excerpt(text: str, width: int = 48) -> str:
-    flat = " ".join(text.split())
-    return '"' + (flat if len(flat) <= width else flat[: width - 1] + "…") + '"'

@@ -202,7 +202,8 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
+def open_engine(settings: Any, *, required: bool, cache: TranslationCache | None = None,
+                extra_terms: Sequence[str] = ()) -> ArgosEngine:
     """The Argos engine over the installed models.
 
     ``required`` (``--engine argos``): :class:`ModelError` when no model is
@@ -216,10 +217,5 @@ def open_engine(settings: Any, *, required: bool) -> ArgosEngine:
         if required:
             raise ModelError(f"no translation model installed in {directory}; {INSTALL_HINT}")
         return ArgosEngine((), settings)
-    cache = TranslationCache.in_folder(settings.cache_dir) if settings is not None else None
-    # Do-not-translate names of the workspace glossary are protected like URLs.
-    from pipeline.catalogs.glossary import load as load_glossary
-
-    names = load_glossary(settings).names() if settings is not None else ()
-    return ArgosEngine(models, settings, cache=cache, extra_terms=names,
+    return ArgosEngine(models, settings, cache=cache, extra_terms=extra_terms,
                        max_batch_tokens=getattr(settings, "batch_tokens", 2048))

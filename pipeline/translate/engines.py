@@ -7,9 +7,9 @@ pivoting through English when only ``pl→en`` and ``en→uk`` exist, and
 de-duplication, so a concrete engine only translates lists of plain strings
 for one language pair (``translate_pair``).
 
-Engines here need no model: ``none`` (leave ``msgstr`` empty) and ``fake``
-(deterministic, for tests). The Argos/CTranslate2 engine lives in ``argos.py``
-and is imported only when a run really translates.
+The engine here needs no model: ``none`` (leave ``msgstr`` empty). The
+Argos/CTranslate2 engine lives in ``argos.py`` and is imported only when a run
+really translates; :func:`pipeline.translate.create_engine` builds them all.
 """
 
 from __future__ import annotations
@@ -132,46 +132,3 @@ class PairEngine(Engine):
             for text, out in zip(texts, self.translate_pair(leg, texts, progress)):
                 done[(leg, text)] = out
         return done
-
-
-class FakeEngine(PairEngine):
-    """Deterministic stand-in for a model: ``[uk] text`` with words reversed.
-
-    Only the pairs it is given exist (default ``pl→en`` and ``en→uk``, so
-    Ukrainian is reached through the English pivot like with real Argos
-    models). ``calls`` records every batch, for tests that count inference.
-    """
-
-    name = "fake"
-
-    def __init__(self, pairs: Sequence[tuple[str, str]] = (("pl", "en"), ("en", "uk"), ("uk", "en"), ("en", "pl"))):
-        self._legs = tuple(Leg(s, t, f"fake-{s}_{t} 1.0") for s, t in pairs)
-        self.calls: list[tuple[str, str, int]] = []
-
-    def legs(self):
-        return self._legs
-
-    def translate_pair(self, leg, texts, progress=None):
-        self.calls.append((leg.source, leg.target, len(texts)))
-        return [f"[{leg.target}] " + " ".join(reversed(text.split())) for text in texts]
-
-
-def create_engine(name: str, settings=None) -> Engine:
-    """The engine called ``name`` ("auto", "argos", "libretranslate", "none", "fake")."""
-    if name == "none":
-        return NoneEngine()
-    if name == "fake":
-        return FakeEngine()
-    if name == "libretranslate":
-        from pipeline.translate import libretranslate  # a shared LibreTranslate server; stdlib HTTP only
-
-        return libretranslate.open_engine(settings)
-    try:
-        from pipeline.translate import argos  # only now: keeps the MT stack out of other commands
-    except ImportError as exc:
-        if name == "auto":
-            return NoneEngine()
-        from pipeline.errors import ModelError
-
-        raise ModelError(f"the argos engine needs the translation stack: {exc}") from exc
-    return argos.open_engine(settings, required=(name == "argos"))

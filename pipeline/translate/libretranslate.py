@@ -306,7 +306,8 @@ def server_version(client: Client) -> str:
     return str(version) if version else "server"
 
 
-def open_engine(settings: Any, *, url: str | None = None, policy: Policy | None = None) -> LibreTranslateEngine:
+def open_engine(settings: Any, *, url: str | None = None, policy: Policy | None = None,
+                cache: TranslationCache | None = None, extra_terms: Sequence[str] = ()) -> LibreTranslateEngine:
     """The engine for ``url`` (or ``settings.libretranslate_url``), after asking the server what it offers.
 
     :class:`ModelError` when the server does not offer (directly or through the
@@ -321,9 +322,8 @@ def open_engine(settings: Any, *, url: str | None = None, policy: Policy | None 
     client = Client(url, os.environ.get(API_KEY_ENV) or None, policy)
     languages = client.get("/languages")
     version = server_version(client)
-    cache = TranslationCache.in_folder(settings.cache_dir) if settings is not None else None
     engine = LibreTranslateEngine(
-        client, languages, version=version, settings=settings, cache=cache,
+        client, languages, version=version, settings=settings, cache=cache, extra_terms=extra_terms,
         batch_size=getattr(settings, "libretranslate_batch_size", 32) or 32,
         parallel=getattr(settings, "libretranslate_parallel", 4) or 4)
     if settings is not None:

@@ -1,0 +1,33 @@
+"""``outreach build``: reviewed catalogues → translated documents under ``build/<lang>/``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pipeline.cli.options import EXIT_CHECK_FAILED, lock_options, quiet_option, say, shown, workspace_options
+from pipeline.config import Settings
+
+
+@click.command()
+@workspace_options
+@lock_options
+@click.option("--strict", is_flag=True, help="Fail (exit 1, nothing written) when a segment is not reviewed.")
+@quiet_option
+def build(settings: Settings, strict, quiet):
+    """Rebuild translated texts from reviewed catalogues into build/<lang>/."""
+    from pipeline.review import build as building
+
+    result = building.build(settings)
+    for f in result.findings:
+        say(f"{f.path}:{f.line}: {'error' if strict else 'warning'}: {f.code}: {f.message}")
+    if strict and result.findings:
+        say(f"build failed: {len(result.findings)} segments not reviewed; nothing written")
+        sys.exit(EXIT_CHECK_FAILED)
+    building.write(result)
+    for built in result.texts:
+        click.echo(shown(settings, built.path))
+    if not quiet:
+        fallbacks = sum(b.fallbacks for b in result.texts)
+        say(f"built {len(result.texts)} texts" + (f"; {fallbacks} segments fell back to the source" if fallbacks else ""))

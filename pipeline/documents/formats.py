@@ -1,0 +1,76 @@
+"""Document formats: which files are sources, and how each is segmented and rebuilt.
+
+Every format is one :class:`Format` in :data:`FORMATS`, found by the file's
+suffix. A format turns a :class:`~pipeline.documents.sources.SourceDocument`
+into a :class:`~pipeline.documents.segmentation.SegmentedDocument` (the
+segments become msgids) and renders a translated document back as the bytes
+of the same format. Text formats (plain text, Markdown) are decoded by
+:mod:`pipeline.documents.sources` first; binary formats (office documents)
+keep their bytes in ``SourceDocument.data``.
+
+Adding a format is one module with ``segment`` and ``render`` functions and
+one row here; nothing downstream (catalogues, drafts, review, build) changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from pipeline.documents import segmentation
+from pipeline.documents.segmentation import Segment, SegmentedDocument
+
+if TYPE_CHECKING:
+    from pipeline.documents.sources import SourceDocument
+
+#: ``translate(index, segment)`` → the text to put where segment ``index`` was.
+Translate = Callable[[int, Segment], str]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str                       # "text", "markdown", ...
+    suffixes: tuple[str, ...]       # lower case, with the dot
+    binary: bool                    # bytes kept as they are (True) or decoded to text (False)
+    segment: Callable[["SourceDocument"], SegmentedDocument]
+    render: Callable[["SourceDocument", SegmentedDocument, Translate, str], bytes]
+
+
+def _segment_text(source: "SourceDocument") -> SegmentedDocument:
+    return segmentation.segment_text(source.text, source.format)
+
+
+def _render_text(source: "SourceDocument", segmented: SegmentedDocument, translate: Translate, language: str) -> bytes:
+    return segmentation.render(segmented, translate).encode("utf-8")
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("text", (".txt",), False, _segment_text, _render_text),
+    Format("markdown", (".md", ".markdown"), False, _segment_text, _render_text),
+)
+
+_BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
+_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
+
+
+def for_suffix(suffix: str) -> Format | None:
+    """The format of files ending in ``suffix`` (any case), or ``None``."""
+    return _BY_SUFFIX.get(suffix.lower())
+
+
+def named(name: str) -> Format:
+    return _BY_NAME[name]
+
+
+def suffixes() -> tuple[str, ...]:
+    return tuple(_BY_SUFFIX)
+
+
+def segment(source: "SourceDocument") -> SegmentedDocument:
+    """The segments and skeleton of a source document, whatever its format."""
+    return named(source.format).segment(source)
+
+
+def render(source: "SourceDocument", segmented: SegmentedDocument, translate: Translate, language: str) -> bytes:
+    """The translated document's bytes, in the source's own format."""
+    return named(source.format).render(source, segmented, translate, language)
