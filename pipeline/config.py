@@ -168,7 +168,7 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
         items = [x.strip() for x in (raw.split(",") if isinstance(raw, str) else raw)]
         items = [x for x in items if x]
         for code in items:
-            if not isinstance(code, str) or not LANG_CODE.match(code):
+            if not isinstance(code, str) or not LANG_CODE.fullmatch(code):
                 raise ConfigError(f"{key}: '{code}' is not a language code like 'en' or 'uk'", path=where)
         if not items:
             raise ConfigError(f"{key}: no language given", path=where)
@@ -183,7 +183,7 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
         else:
             kwargs[key] = value
     settings = Settings(**kwargs)
-    if not LANG_CODE.match(settings.source_language):
+    if not LANG_CODE.fullmatch(settings.source_language):
         raise ConfigError(f"source_language: '{settings.source_language}' is not a language code", path=where)
     if settings.source_language in settings.target_languages:
         raise ConfigError(f"the source language '{settings.source_language}' is also a target language", path=where)
