@@ -51,8 +51,8 @@ LATIN_LANGS = frozenset(
 )
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")  # linear: see protect._EMAIL
+_LINK_TARGET = re.compile(r"\]\([^)\]]*\)")  # "]" ends it too: linear on "](a ](a …"
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
 
