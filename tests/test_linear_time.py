@@ -1,7 +1,7 @@
 """Every regex and loop over user text is linear: grow the input 10×, the time grows ~10×.
 
-Each test times one function on an adversarial input of two sizes (best of three, in one
-test, so a loaded machine slows both alike) and bounds the ratio generously: quadratic
+Each test times one function on an adversarial input of two sizes (CPU time, best of five,
+alternating, in one test) and bounds the ratio generously: quadratic
 code grows ~100×, linear code ~10×. Below: hypothesis with the same adversarial alphabets,
 for crashes and for the exact agreement of the linear rewrites with the original regexes.
 """
