@@ -81,3 +81,33 @@ def test_symlinked_folder_inside_the_workspace_is_followed_and_a_loop_refused(tm
     result = invoke(ws, "run", "--engine", "none")
     assert result.exit_code == 2
     assert "a symbolic link leads back into a folder that contains it; refused" in result.stderr
+
+
+ENGLISH = "The library is open from Monday to Friday, and everyone is welcome to join us."
+
+
+def test_regional_targets_detect_as_their_base_language(tmp_path):
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": PL + "\n" + ENGLISH + "\n"})
+    result = invoke(ws, "run", "--engine", "none", "--to", "pt_BR,en_GB")
+    assert result.exit_code == 0, result.stderr
+    en = (ws / "locales/en_GB/LC_MESSAGES/a.po").read_text(encoding="utf-8")
+    assert "#. copied from source: the paragraph is already in en_GB" in en
+    assert invoke(ws, "check", "--qa", "--to", "pt_BR,en_GB").exit_code == 1  # untranslated, no traceback
+    assert invoke(ws, "detect", "--to", "pt_BR").exit_code == 0
+
+
+def test_control_characters_from_a_msgstr_reach_neither_built_texts_nor_the_report(tmp_path):
+    ws = make_workspace(tmp_path, {"source_texts/a-b.txt": PL, "source_texts/a+b.txt": PL})
+    assert invoke(ws, "run", "--engine", "none", "--to", "en").exit_code == 0
+    for po in (ws / "locales/en/LC_MESSAGES").glob("*.po"):
+        review_all(po, translate=lambda e: "Red \x1b[31malert\x1b[0m \x07 and \\0 " + e.msgid)
+    result = invoke(ws, "build", "--to", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "control characters (NUL, ESC …) removed from the translation" in result.stderr
+    built = (ws / "build/en/a-b.txt").read_bytes()
+    assert b"\x1b" not in built and b"\x07" not in built and b"Red [31malert[0m" in built
+    assert invoke(ws, "report", "--to", "en").exit_code == 0
+    html = (ws / "build/report.html").read_text(encoding="utf-8")
+    assert "\x1b" not in html and "\x07" not in html and "\u241b[31malert" in html
+    anchors = [part.split('"', 1)[0] for part in html.split('id="doc-')[1:]]
+    assert len(anchors) == len(set(anchors)) == 2

@@ -129,10 +129,10 @@ class Detector:
     """
 
     def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *, seed: int = 0):
-        codes = tuple(dict.fromkeys(c.strip().lower() for c in candidates))
+        known = available_languages()
+        codes = tuple(dict.fromkeys(_profile_code(c, known) for c in candidates))
         if not codes:
             raise ConfigError("no candidate languages for detection")
-        known = available_languages()
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise ConfigError(
@@ -237,6 +237,16 @@ class Detector:
 
 
 @functools.lru_cache(maxsize=8)
+def _profile_code(code: str, known: Sequence[str]) -> str:
+    """The langdetect profile for a configured code: ``zh-cn`` as is, a regional code such as
+    ``pt_BR`` or ``en_GB`` as its base language (langdetect has no regional profiles)."""
+    code = code.strip().lower().replace("_", "-")
+    if code in known:
+        return code
+    base = code.split("-")[0]
+    return base if base in known else code
+
+
 def _factory(candidates: tuple[str, ...], seed: int):
     """A langdetect factory with only ``candidates``, loaded once per process and set of languages.
 

@@ -9,6 +9,8 @@ mode.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,9 @@ class BuiltText:
 class BuildResult:
     texts: tuple[BuiltText, ...]
     findings: tuple[Finding, ...]   # warnings: segments that fell back to the source
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # all C0 controls but tab and newline, and DEL
 
 
 def build(settings: Settings) -> BuildResult:
@@ -64,7 +69,14 @@ def build(settings: Settings) -> BuildResult:
                 if not is_translatable(seg.text):
                     return seg.text
                 if seg.text in reviewed:
-                    return reviewed[seg.text]
+                    text = reviewed[seg.text]
+                    if _CONTROL.search(text):  # NUL, ESC …: never into a built text
+                        entry = states[seg.text]
+                        findings.append(Finding(shown, entry.line, "control-character",
+                                                "control characters (NUL, ESC …) removed from the translation",
+                                                "warning"))
+                        text = _CONTROL.sub("", text)
+                    return text
                 fallbacks += 1
                 if po_path.exists() and seg.text not in reported:
                     reported.add(seg.text)

@@ -18,6 +18,7 @@ its text, the ``path:line`` to edit and the findings (e.g. QA) on that line.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -197,13 +198,20 @@ def write_report(path: Path, report: Report) -> None:
 
 # ---------------------------------------------------------------- HTML
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def esc(value: object) -> str:
-    """Text or attribute value, escaped (quotes too)."""
-    return html.escape(str(value), quote=True)
+    """Text or attribute value, escaped (quotes too); control characters (NUL, ESC …), which
+    HTML cannot hold, are shown as their symbols (U+2400 …)."""
+    text = html.escape(str(value), quote=True)
+    return _CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text)
 
 
 def slug(value: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value)
+    """An id for ``value`` made of ASCII letters, digits, ``_`` and ``-``; one-to-one (every
+    other character, ``-`` too, becomes ``-<hex>-``), so ``a-b`` and ``a+b`` never collide."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"-{ord(ch):x}-" for ch in value)
 
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
