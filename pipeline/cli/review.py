@@ -24,7 +24,11 @@ from pipeline.config import Settings
                    "(or set OUTREACH_REVIEW_PASSWORD).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the address in the web browser.")
 def review(settings: Settings, host, port, password, open_browser):
-    """Review the catalogues in a web browser: edit, save as draft, accept (Ctrl+C stops)."""
+    """Review the catalogues in a web browser: edit, save as draft, accept.
+
+    Serves the workspace on 127.0.0.1 until Ctrl+C (then exits 0). Saving holds
+    the workspace lock and never overwrites an entry someone else changed meanwhile.
+    """
     from pipeline.review.web import server as web
 
     served = web.start(settings, host=host, port=port, password=password)
@@ -40,6 +44,7 @@ def review(settings: Settings, host, port, password, open_browser):
         if not webbrowser.open(served.local_url):
             say(f"note: could not open a browser; open {served.local_url} yourself")
     try:
-        served.run()
+        served.run()  # until Ctrl+C (waitress takes the KeyboardInterrupt and returns)
     finally:
         served.close()
+    say("review server stopped")

@@ -136,7 +136,8 @@ def save(lang: str, doc_id: str):
     query = {"show": show, "saved": entry, "done": action}
     if following is not None:
         query["focus"] = following.id
-    anchor = f"#{following.id}" if following is not None else f"#{entry}"
+    # No "#fragment" when an entry is to get the focus: browsers skip autofocus on a page opened at a fragment.
+    anchor = "" if following is not None else f"#{entry}"
     return redirect(url_for("review.document", lang=lang, doc_id=doc_id) + "?" + urlencode(query) + anchor, 303)
 
 

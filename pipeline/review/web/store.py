@@ -61,9 +61,22 @@ def entry_id(entry: Entry) -> str:
 def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     """``(kind, text)`` pieces turning ``old`` into ``new`` word by word: kind is same, del or ins."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    pieces: list[tuple[str, str]] = []
+    # Changes separated only by whitespace read as one change: "<del>każdą środę</del><ins>każdy czwartek</ins>".
+    groups: list[list[int]] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
+        joinable = groups and groups[-1][0] != "equal" and op != "equal"
+        if op == "equal" and groups and groups[-1][0] != "equal" and not "".join(a[i1:i2]).strip():
+            groups.append(["gap", i1, i2, j1, j2])
+            continue
+        if joinable or (op != "equal" and len(groups) > 1 and groups[-1][0] == "gap"):
+            while groups and groups[-1][0] == "gap":
+                groups.pop()
+            groups[-1][2], groups[-1][4] = i2, j2
+            continue
+        groups.append([op, i1, i2, j1, j2])
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in groups:
+        if op in ("equal", "gap"):
             pieces.append(("same", "".join(a[i1:i2])))
             continue
         if i2 > i1:
