@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.config import load_settings
-from pipeline.review.web.app import create_app, reviewer_cookie
+from pipeline.review.web.app import create_app
+from pipeline.review.web.cookies import reviewer_cookie
 from pipeline.review.web.store import ReviewStore
 from workspace import invoke, make_workspace
 

@@ -19,11 +19,8 @@ form targets with a Content-Security-Policy; Jinja2 escapes every value.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 from pathlib import Path
@@ -31,13 +28,12 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request
 
+from pipeline.review.web import routes
+from pipeline.review.web.cookies import ACCESS_COOKIE, CSRF_COOKIE, NAME_COOKIE, read_reviewer, safe_local
 from pipeline.review.web.store import ReviewStore
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
-ACCESS_COOKIE = "outreach_access"
-CSRF_COOKIE = "outreach_csrf"
-NAME_COOKIE = "outreach_reviewer"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -79,7 +75,7 @@ def create_app(store: ReviewStore, *, token: str | None = None, password: str | 
             if not allowed and token and given and hmac.compare_digest(given.encode(), token.encode()):
                 args = {k: v for k, v in request.args.items() if k != "token"}
                 target = request.path + ("?" + urlencode(args) if args else "")
-                response = redirect(_safe_local(target), 303)
+                response = redirect(safe_local(target), 303)
                 response.set_cookie(ACCESS_COOKIE, access_value, httponly=True, samesite="Strict")
                 return response
             if not allowed and password:
@@ -129,8 +125,6 @@ def create_app(store: ReviewStore, *, token: str | None = None, password: str | 
     def _error(exc):
         return render_template("error.html", code=exc.code, message=exc.description), exc.code
 
-    from pipeline.review.web import routes
-
     app.register_blueprint(routes.blueprint)
     return app
 
@@ -148,26 +142,3 @@ def _same_origin() -> bool:
             return False
     parts = urlsplit(origin)
     return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
-
-
-def _safe_local(target: str) -> str:
-    """``target`` if it is a path on this server, else ``/`` (no open redirects)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
-
-
-def read_reviewer(value: str) -> dict | None:
-    """The reviewer's ``{"name", "email"}`` from the cookie, or None."""
-    if not value:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(value.encode("ascii") + b"=="))
-    except (ValueError, binascii.Error, UnicodeError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"].strip():
-        return None
-    return {"name": data["name"][:80], "email": str(data.get("email", ""))[:120]}
-
-
-def reviewer_cookie(name: str, email: str) -> str:
-    raw = json.dumps({"name": name, "email": email}, ensure_ascii=False).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")

@@ -16,7 +16,7 @@ from pipeline.errors import OutreachError
 from pipeline.lock import LockError
 from pipeline.review.report import language_name
 from pipeline.review.web import store as stores
-from pipeline.review.web.app import NAME_COOKIE, _safe_local, reviewer_cookie
+from pipeline.review.web.cookies import NAME_COOKIE, reviewer_cookie, safe_local
 
 blueprint = Blueprint("review", __name__)
 SHOW = ("todo", "all")
@@ -64,7 +64,7 @@ def index():
 
 @blueprint.route("/name", methods=["GET", "POST"])
 def name():
-    target = _safe_local(request.values.get("next", "/"))
+    target = safe_local(request.values.get("next", "/"))
     if request.method == "POST":
         given = stores.reviewer_header(request.form.get("name", ""))
         email = request.form.get("email", "").strip()

@@ -12,6 +12,7 @@ import ipaddress
 import secrets
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.config import Settings
 from pipeline.errors import ConfigError, OutreachError
@@ -37,7 +38,7 @@ class ReviewServer:
     port: int
     token: str | None
     password: bool
-    _server: object = field(repr=False)
+    _server: Any = field(repr=False)  # waitress's server
 
     @property
     def loopback(self) -> bool:

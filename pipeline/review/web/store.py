@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 from pipeline import fsutil, lock
 from pipeline.catalogs import catalog, glossary, pofile
@@ -62,7 +63,7 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     """``(kind, text)`` pieces turning ``old`` into ``new`` word by word: kind is same, del or ins."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     # Changes separated only by whitespace read as one change: "<del>każdą środę</del><ins>każdy czwartek</ins>".
-    groups: list[list[int]] = []
+    groups: list[list[Any]] = []  # [op, i1, i2, j1, j2]; op may be "gap": whitespace between changes
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         joinable = groups and groups[-1][0] != "equal" and op != "equal"
         if op == "equal" and groups and groups[-1][0] != "equal" and not "".join(a[i1:i2]).strip():
@@ -75,8 +76,8 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
             continue
         groups.append([op, i1, i2, j1, j2])
     pieces: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in groups:
-        if op in ("equal", "gap"):
+    for kind, i1, i2, j1, j2 in groups:
+        if kind in ("equal", "gap"):
             pieces.append(("same", "".join(a[i1:i2])))
             continue
         if i2 > i1:
