@@ -21,7 +21,8 @@ from pipeline.catalogs import catalog, pofile
 from review_app import DOC, drafted_workspace, po_path
 from workspace import ROOT, default_sigint, invoke, msgfmt_check
 
-BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser") if shutil.which(b)), None)
+BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+                if shutil.which(b)), None)
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - the test extra installs it
@@ -150,3 +151,46 @@ def test_review_an_entry_with_the_keyboard_and_meet_a_conflict(served, tmp_path)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "review server stopped" in err
     assert "Traceback" not in err
+
+
+HOURS = "# Godziny otwarcia\n\nBiblioteka jest czynna od poniedziałku do piątku w godzinach 10:00–18:00.\n"
+REVIEWED = {
+    "en": ["Opening hours", "The library is open from Monday to Friday from 10:00 to 18:00."],
+    "uk": ["Години роботи", "Бібліотека працює з понеділка до п'ятниці з 10:00 до 18:00."],
+}
+
+
+def test_a_new_reviewer_finishes_an_announcement_and_check_and_build_agree(tmp_path):
+    from workspace import make_workspace
+
+    ws = make_workspace(tmp_path, {"source_texts/godziny.md": HOURS})
+    assert invoke(ws, "run", "--engine", "fake").exit_code == 0
+    assert invoke(ws, "check").exit_code == 1
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "review", "-C", str(ws), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        base = proc.stdout.readline().strip().rstrip("/")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=BROWSER, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            give_name(page, base, "Ołena")
+            for lang, texts in REVIEWED.items():
+                page.goto(f"{base}/doc/{lang}/godziny")
+                for text in texts:  # the cursor is always in the next entry that needs work
+                    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+                    page.keyboard.press("Control+A")
+                    page.keyboard.type(text)
+                    with page.expect_navigation():
+                        page.keyboard.press("Control+Enter")
+                assert "Nothing left to do in this document." in page.locator("main").inner_text()
+            browser.close()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert invoke(ws, "check").exit_code == 0
+    assert invoke(ws, "build").exit_code == 0
+    built = (ws / "build" / "uk" / "godziny.md").read_text(encoding="utf-8")
+    assert built == "# Години роботи\n\nБібліотека працює з понеділка до п'ятниці з 10:00 до 18:00.\n"
+    for lang in REVIEWED:
+        msgfmt_check(po_path(ws, lang, "godziny"))

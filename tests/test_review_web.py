@@ -323,3 +323,29 @@ def test_review_command_prints_the_address_and_opens_the_browser(ws, monkeypatch
     assert taken.exit_code == 2 and f"error: port {port} on 127.0.0.1 is already in use" in taken.stderr
     short = invoke(ws, "review", "--host", "0.0.0.0", "--password", "short")
     assert short.exit_code == 2 and "at least 8 characters" in short.stderr
+
+
+def test_a_save_during_a_run_waits_for_it_and_then_keeps_what_the_run_wrote(ws):
+    import threading
+
+    c = client(ws, lock_timeout=30.0)
+    form = form_for(page(c), FIRST)
+    held, release = threading.Event(), threading.Event()
+
+    def a_run():  # holds the lock like `outreach run`, and writes another entry before letting go
+        with lock.acquire(ws / ".outreach", wait=False):
+            held.set()
+            release.wait(30)
+            po = polib.pofile(str(po_path(ws)))
+            po.find(NAME).msgstr = "Зустрічі проводить Fundacja Cyfrowy Most."
+            po.save()
+
+    worker = threading.Thread(target=a_run)
+    worker.start()
+    held.wait(30)
+    threading.Timer(0.5, release.set).start()
+    response = post(c, form, "accept", "Майстер-класи в бібліотеці")
+    worker.join(30)
+    assert response.status_code == 303
+    now = entries(ws)
+    assert now[FIRST].translated and now[NAME].msgstr == "Зустрічі проводить Fundacja Cyfrowy Most."
