@@ -60,6 +60,7 @@ def create_app(store: ReviewStore, *, token: str | None = None, password: str | 
     app.config.update(MAX_CONTENT_LENGTH=1 << 20, TEMPLATES_AUTO_RELOAD=False)
     app.jinja_env.autoescape = True  # every template, whatever its suffix
     app.extensions["outreach_store"] = store
+    app.jinja_env.globals["source_language"] = store.settings.source_language
     key = secret or secrets.token_bytes(32)
     access_value = _digest(key, "access", token or password or "")
 
