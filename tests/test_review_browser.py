@@ -160,6 +160,7 @@ REVIEWED = {
 }
 
 
+@pytest.mark.slow
 def test_a_new_reviewer_finishes_an_announcement_and_check_and_build_agree(tmp_path):
     from workspace import make_workspace
 

@@ -178,6 +178,12 @@ def test_revert_hands_the_entry_back_to_the_machine(ws):
     assert "revert" in form["buttons"]
     assert post(c, form, "revert").status_code == 303
     assert catalog.entry_state(entries(ws)[SIGNUP]) == catalog.UNTRANSLATED
+    # A reviewed translation is not dropped by one click (not even by a hand-made form).
+    post(c, form_for(page(c), FIRST), "accept", "Майстер-класи в бібліотеці")
+    reviewed = form_for(page(c), FIRST)
+    assert "revert" not in reviewed["buttons"]
+    assert post(c, reviewed, "revert").status_code == 303
+    assert entries(ws)[FIRST].translated
     assert invoke(ws, "run", "--engine", "fake").exit_code == 0
     assert catalog.entry_state(entries(ws)[SIGNUP]) == catalog.MACHINE_DRAFT
 

@@ -38,8 +38,9 @@ from pipeline.review import status as checks
 ACCEPT, DRAFT, REVERT = "accept", "draft", "revert"
 ACTIONS = (ACCEPT, DRAFT, REVERT)
 SAVED, UNCHANGED, CONFIRM, CONFLICT = "saved", "unchanged", "confirm", "conflict"
-#: States the "back to the machine" action makes sense for (someone's text to drop).
-REVERTIBLE = (catalog.HUMAN_DRAFT, catalog.REVIEWED, catalog.STALE)
+#: States "back to the machine draft" is offered for: a human's unfinished text. A reviewed
+#: translation is never dropped by one click: save it as a draft first.
+REVERTIBLE = (catalog.HUMAN_DRAFT, catalog.STALE)
 _NAME_JUNK = re.compile(r"[\x00-\x1f\x7f<>\"\\]")
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 _RETRIES = 3
