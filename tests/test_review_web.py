@@ -285,7 +285,8 @@ def test_a_stale_entry_shows_the_previous_source_and_a_word_diff(ws):
     assert invoke(ws, "run", "--engine", "fake").exit_code == 0
     html = c.get(f"/doc/uk/{DOC}").get_data(as_text=True)
     assert 'class="state s-stale"' in html and "The source changed. Before it said:" in html
-    assert "<del>każdą środę</del><ins>każdy czwartek</ins>" in html
+    assert ("<del><span class=\"sr\">[removed: </span>każdą środę<span class=\"sr\">]</span></del>"
+            "<ins><span class=\"sr\">[added: </span>każdy czwartek<span class=\"sr\">]</span></ins>") in html
     new = INVITE.replace("w każdą środę", "w każdy czwartek")
     again = post(c, form_for(page(c), new), "accept", "Запрошуємо на майстер-класи в бібліотеці щочетверга о 10:00.")
     assert again.status_code == 303
