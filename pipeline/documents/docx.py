@@ -195,7 +195,9 @@ def _key(rpr) -> str:
         clean.remove(lang)
     for name in [a for a in clean.attrib if "rsid" in a]:
         del clean.attrib[name]
-    clean.tail = None
+    clean.tail = clean.text = None
+    if not len(clean) and not clean.attrib:
+        return ""  # an rPr with only w:lang formats like none
     return etree.tostring(clean, method="c14n").decode()
 
 
