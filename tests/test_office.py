@@ -234,11 +234,11 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
-def _bomb() -> bytes:
+def _bomb(megabytes: int) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\x00" * (65 * 1024 * 1024))
+        archive.writestr("word/document.xml", b"\x00" * (megabytes * 1024 * 1024))
     return out.getvalue()
 
 
@@ -261,14 +261,17 @@ def _many(count: int) -> bytes:
     (lambda d, o: zip_with(d, {"word/document.xml": BILLION_LAUGHS}), "a.docx", "DTD or entity declarations"),
     (lambda d, o: zip_with(d, {"word/document.xml": b"<w:document"}), "a.docx", "corrupt XML"),
     (lambda d, o: zip_with(d, {}, extra={"../../evil.xml": b"x"}), "a.docx", "unsafe part name"),
-    (lambda d, o: _bomb(), "a.docx", "too large"),
+    (lambda d, o: _bomb(65), "a.docx", "too large"),
+    (lambda d, o: _bomb(8), "a.docx", "compressed suspiciously well (a zip bomb?)"),
     (lambda d, o: _many(office.MAX_MEMBERS + 1), "a.docx", "too many parts"),
     (lambda d, o: zip_with(o, {"META-INF/manifest.xml": member(o, "META-INF/manifest.xml").replace(
         b"</manifest:manifest>", b'<manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data/>'
         b"</manifest:file-entry></manifest:manifest>", 1)}), "a.odt", "password-protected"),
     (lambda d, o: d, "a.odt", "not an OpenDocument text"),
     (lambda d, o: o, "a.docx", "not a Word document"),
-])
+], ids=["tracked docx", "tracked odt", "password", "doc renamed", "rtf renamed", "truncated", "not a zip",
+        "entity expansion", "malformed xml", "path traversal", "zip bomb", "zip bomb ratio", "too many parts", "encrypted odt",
+        "docx renamed odt", "odt renamed docx"])
 def test_bad_packages_are_one_clear_error(announcement, leaflet, make, name, message):
     with pytest.raises(SourceError) as caught:
         formats.segment(source(make(announcement, leaflet), name))
