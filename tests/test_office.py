@@ -210,6 +210,65 @@ def test_the_documents_language_becomes_the_target_language(announcement, leafle
     assert 'fo:language="pl"' not in member(built, "styles.xml").decode()
 
 
+TEXT_BOX = ('<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" style="width:200pt;height:40pt">'
+            '<v:textbox><w:txbxContent><w:p><w:r><w:t>Tekst w ramce: wstęp wolny</w:t></w:r></w:p></w:txbxContent>'
+            '</v:textbox></v:shape></w:pict></w:r>')
+FOOTNOTE_REF = '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="1"/></w:r>'
+PAGE_FIELD = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE </w:instrText>'
+              '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+FOOTNOTES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="http://schemas.openxmlformats'
+             '.org/wordprocessingml/2006/main"><w:footnote w:type="separator" w:id="0"><w:p><w:r><w:separator/></w:r>'
+             '</w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>Dla dorosłych i dzieci.</w:t></w:r></w:p>'
+             '</w:footnote></w:footnotes>')
+
+
+def _with_box_footnote_and_field(data: bytes) -> bytes:
+    document = member(data, "word/document.xml").decode()
+    document = document.replace("<w:r><w:t>Wstęp wolny.</w:t></w:r>",
+                                f"<w:r><w:t>Wstęp wolny.</w:t></w:r>{FOOTNOTE_REF}{TEXT_BOX}", 1)
+    footer = member(data, "word/footer1.xml").decode().replace("</w:t></w:r></w:p>",
+                                                               f" strona </w:t></w:r>{PAGE_FIELD}</w:p>", 1)
+    rels = member(data, "word/_rels/document.xml.rels").decode().replace(
+        "</Relationships>", '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/footnotes" Target="footnotes.xml"/></Relationships>')
+    types = member(data, "[Content_Types].xml").decode().replace(
+        "</Types>", '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.footnotes+xml"/></Types>')
+    return zip_with(data, {"word/document.xml": document.encode(), "word/footer1.xml": footer.encode(),
+                           "word/_rels/document.xml.rels": rels.encode(), "[Content_Types].xml": types.encode()},
+                    extra={"word/footnotes.xml": FOOTNOTES.encode()})
+
+
+def test_text_boxes_footnotes_and_fields_in_word(announcement):
+    data = _with_box_footnote_and_field(announcement)
+    found = segments(data)
+    assert found[8] == ("Kontakt:<tab/><i>info@biblioteka.example.org</i><br/>Wstęp wolny.<x1/><x2/>", "paragraph")
+    assert found[9] == ("Tekst w ramce: wstęp wolny", "text box")
+    assert found[10] == (f"Biblioteka Publiczna, ul. Długa 5, 00-950 Warszawa, tel. {PHONE} strona <x1/>", "footer")
+    assert found[11] == ("Dla dorosłych i dzieci.", "footnote")
+    english = {8: "Contact:<tab/><i>info@biblioteka.example.org</i><br/>Admission free.<x1/><x2/>",
+               9: "Text in a box: admission free", 10: f"Public Library, 5 Długa St, Warsaw, phone {PHONE} page <x1/>",
+               11: "For adults and children."}
+    built = build(data, "a.docx", lambda i, s: english.get(i, s.text))
+    assert [text for text, _kind in segments(built)][8:] == list(english.values())
+    assert PAGE_FIELD.replace(' xml:space="preserve"', "") in member(built, "word/footer1.xml").decode().replace(
+        ' xml:space="preserve"', "")
+
+
+def test_text_boxes_in_odt(leaflet):
+    content = member(leaflet, "content.xml").decode().replace(
+        '<text:p text:style-name="Standard">Więcej',
+        '<text:p text:style-name="Standard"><draw:frame xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'draw:name="Ramka"><draw:text-box><text:p>Tekst w ramce</text:p></draw:text-box></draw:frame>Więcej', 1)
+    assert "draw:frame" in content
+    data = zip_with(leaflet, {"content.xml": content.encode()})
+    found = segments(data, "a.odt")
+    assert found[6:8] == [(f"<x1/>Więcej informacji: {URL}", "paragraph"), ("Tekst w ramce", "text box")]
+    built = build(data, "a.odt", lambda i, s: {6: f"More information: {URL}<x1/>", 7: "Text in a box"}.get(i, s.text))
+    assert segments(built, "a.odt")[6:8] == [(f"More information: {URL}<x1/>", "paragraph"), ("Text in a box", "text box")]
+
+
 # ---------------------------------------------------------------- refused documents
 
 def _tracked_docx(data: bytes) -> bytes:
