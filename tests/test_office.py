@@ -14,6 +14,8 @@ from pathlib import Path
 import docx
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from office_fixtures import DATE, PHONE, URL, announcement_docx, leaflet_odt, member, zip_with
@@ -130,6 +132,50 @@ def test_word_noise_never_splits_a_paragraph(announcement):
 def test_problem_names_what_is_wrong_with_the_tags(translation, problem):
     found = office.problem("Zapraszamy <b>w sobotę</b>", translation)
     assert found is None if problem is None else problem in found
+
+
+def _flat(items) -> list:
+    """Items as comparable tuples, adjacent text of one format merged."""
+    out: list = []
+    for item in items:
+        if isinstance(item, office.Text):
+            if out and out[-1][0] == "text" and out[-1][1] == item.fmt:
+                out[-1] = ("text", item.fmt, out[-1][2] + item.text)
+            else:
+                out.append(("text", item.fmt, item.text))
+        elif isinstance(item, office.Link):
+            out.append(("link", item.href, tuple(_flat(item.items))))
+        else:
+            out.append((item.kind, item.fmt if item.kind != "x" else None, id(item.payload)))
+    return out
+
+
+_texts = st.text(alphabet="ab <>&;/lt\"x1", min_size=1, max_size=6)
+_plain = st.one_of(st.builds(office.Text, _texts, st.sampled_from("PBI")),
+                   st.builds(office.Fixed, st.sampled_from(["tab", "br"]), st.sampled_from("PBI")),
+                   st.builds(office.Fixed, st.just("x"), st.sampled_from("PBI"), st.builds(object)))
+_items = st.lists(st.one_of(_plain, st.builds(office.Link, st.sampled_from(["https://a.pl/", "#b"]), st.builds(object),
+                                               st.lists(_plain, min_size=1, max_size=4))), max_size=8)
+
+
+@given(_items)
+@settings(max_examples=300, deadline=None)
+def test_inline_codes_decode_what_they_encode(items):
+    msgid, codes = office.encode(items, lambda fmt, base: {"B": "b", "I": "i"}.get(fmt), lambda fmt: fmt != "P")
+    assert office.problem(msgid, msgid) is None
+    assert _flat(office.decode(msgid, codes)) == _flat(items)
+
+
+def test_qa_reports_misnested_codes_of_office_entries_only():
+    from pipeline.catalogs.catalog import Entry
+    from pipeline.review import qa
+
+    msgid, msgstr = "Zapraszamy <b>w sobotę</b> na <i>warsztaty</i>.", "Welcome <b>on Saturday <i>to</b> workshops</i>."
+    codes = lambda ref: [p.code for p in qa.check_entry(Entry(msgid, msgstr, references=(ref,)), "en", "pl")]  # noqa: E731
+    assert "qa-markup" in codes("source_texts/a.docx:3") and "qa-markup" in codes("source_texts/a.odt:3")
+    assert "qa-markup" not in codes("source_texts/a.md:3")  # HTML in Markdown: counted, not parsed as codes
+    moved = Entry(msgid, "<i>Workshops</i> on <b>Saturday</b>: welcome.", references=("source_texts/a.docx:3",))
+    assert "qa-markup" not in [p.code for p in qa.check_entry(moved, "en", "pl")]
 
 
 def test_a_moved_tag_moves_its_formatting(announcement, leaflet):

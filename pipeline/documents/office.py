@@ -301,8 +301,8 @@ def encode(items: Sequence[Item], describe: Describe, size: Callable[[Hashable],
                 continue
             if isinstance(item, Link):
                 close()
-                item.base = _base(item.items, size)
-                codes.links.setdefault(item.href, item)
+                first = codes.links.setdefault(item.href, item)  # one target, one meaning for its tags
+                item.base = first.base if first is not item else _base(item.items, size)
                 out.append(f'<a href="{_escape(item.href).replace(chr(34), "&quot;").replace(">", "&gt;")}">')
                 out.append(level(item.items, item.base))
                 out.append("</a>")
@@ -318,9 +318,8 @@ def encode(items: Sequence[Item], describe: Describe, size: Callable[[Hashable],
 
     text = level(list(items), codes.base)
     stripped = text.strip()
-    if stripped:
-        codes.lead = text[: len(text) - len(text.lstrip())]
-        codes.trail = text[len(text.rstrip()):]
+    codes.lead = text[: len(text) - len(text.lstrip())]
+    codes.trail = text[len(codes.lead) + len(stripped):]
     return stripped, codes
 
 
