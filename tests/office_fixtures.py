@@ -82,8 +82,8 @@ def announcement_docx(path: Path) -> Path:
 
 def leaflet_odt(path: Path) -> Path:
     from odf.opendocument import OpenDocumentText
-    from odf.style import (Footer, Header, MasterPage, PageLayout, PageLayoutProperties, ParagraphProperties,
-                           Style, TextProperties)
+    from odf.style import (Footer, Header, MasterPage, PageLayout, PageLayoutProperties, Style,
+                           TextProperties)
     from odf.text import (H, List, ListItem, ListLevelStyleBullet, ListStyle, Note, NoteBody, NoteCitation, P,
                           Span)
 

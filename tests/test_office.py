@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from profiles import examples
 from office_fixtures import DATE, PHONE, URL, announcement_docx, leaflet_odt, member, zip_with
 from pipeline.documents import docx as docx_format
 from pipeline.documents import formats, odt, office
@@ -159,7 +160,7 @@ _items = st.lists(st.one_of(_plain, st.builds(office.Link, st.sampled_from(["htt
 
 
 @given(_items)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 def test_inline_codes_decode_what_they_encode(items):
     msgid, codes = office.encode(items, lambda fmt, base: {"B": "b", "I": "i"}.get(fmt), lambda fmt: fmt != "P")
     assert office.problem(msgid, msgid) is None

@@ -128,7 +128,7 @@ def _open(source: "SourceDocument") -> _Document:
                            if rtype == _REL + suffix and mode != "External"):
             if package.has(name):
                 parts.append((name, package.xml(name), kind))
-    for _id, rtype, target, mode in rels:
+    for _id, rtype, target, _mode in rels:
         if rtype == _REL + "styles" and package.has(office.part_path(main, target)):
             styles = office.part_path(main, target)
     headings, lists = _paragraph_styles(package.xml(styles)) if styles else (set(), set())
@@ -154,7 +154,7 @@ def _open(source: "SourceDocument") -> _Document:
 
 
 def _refuse_tracked(root, ref: str) -> None:
-    for element in root.iter(tuple(W + tag for tag in TRACKED)):
+    if next(root.iter(tuple(W + tag for tag in TRACKED)), None) is not None:
         raise SourceError("the document has tracked changes; accept or reject tracked changes first", path=ref)
 
 
@@ -370,9 +370,9 @@ class _Renderer:
             if plain:
                 run = self._run(parent, fmt)
                 text: list[str] = []
-                for item in group + [None]:
-                    if isinstance(item, Text):
-                        text.append(item.text)
+                for piece in [*group, None]:
+                    if isinstance(piece, Text):
+                        text.append(piece.text)
                         continue
                     if text:
                         t = etree.SubElement(run, f"{W}t")
@@ -380,8 +380,8 @@ class _Renderer:
                         if t.text != t.text.strip() or "  " in t.text:
                             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
                         text = []
-                    if item is not None:
-                        etree.SubElement(run, f"{W}{'tab' if item.kind == 'tab' else 'br'}")
+                    if isinstance(piece, Fixed):
+                        etree.SubElement(run, f"{W}{'tab' if piece.kind == 'tab' else 'br'}")
             elif isinstance(item, Link):
                 link = copy.deepcopy(item.payload)
                 for child in list(link):
@@ -389,7 +389,7 @@ class _Renderer:
                 link.tail = None
                 parent.append(link)
                 self.emit(link, item.items)
-            else:
+            elif isinstance(item, Fixed):
                 target = parent if item.fmt is None else self._run(parent, item.fmt)
                 for element in item.payload:
                     target.append(element)

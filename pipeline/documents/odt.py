@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from lxml import etree
 
@@ -102,7 +102,7 @@ def _open(source: "SourceDocument") -> _Document:
     for name, scope in scopes:
         if scope is None:
             continue
-        for tracked in scope.iter(_TRACKED):
+        if next(scope.iter(_TRACKED), None) is not None:
             raise SourceError("the document has tracked changes; accept or reject tracked changes first",
                               path=source.ref)
         for element in list(scope.iter(f"{_T}p", f"{_T}h")):
@@ -257,7 +257,7 @@ class _Renderer:
             p.append(element)
 
     @staticmethod
-    def _spans(parent, fmt: tuple):
+    def _spans(parent, fmt: Any):
         for key in fmt:
             parent = etree.SubElement(parent, f"{_T}span", dict(key))
         return parent
@@ -290,11 +290,11 @@ class _Renderer:
             item = group[0]
             if plain:
                 container = self._spans(parent, fmt)
-                for item in group:
-                    if isinstance(item, Text):
-                        self._put(container, item.text)
-                    else:
-                        etree.SubElement(container, f"{_T}{'tab' if item.kind == 'tab' else 'line-break'}")
+                for piece in group:
+                    if isinstance(piece, Text):
+                        self._put(container, piece.text)
+                    elif isinstance(piece, Fixed):
+                        etree.SubElement(container, f"{_T}{'tab' if piece.kind == 'tab' else 'line-break'}")
                         self.space = False
             elif isinstance(item, Link):
                 link = copy.deepcopy(item.payload)
@@ -303,7 +303,7 @@ class _Renderer:
                 link.text = link.tail = None
                 parent.append(link)
                 self.emit(link, item.items)
-            else:
+            elif isinstance(item, Fixed):
                 element = item.payload
                 element.tail = None
                 self._spans(parent, item.fmt).append(element)

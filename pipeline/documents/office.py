@@ -36,8 +36,8 @@ import posixpath
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from lxml import etree
 
@@ -198,13 +198,13 @@ class Fixed:
 
     kind: str
     fmt: Hashable
-    payload: object = None
+    payload: Any = None
 
 
 @dataclass(eq=False)
 class Link:
     href: str
-    payload: object
+    payload: Any
     items: list
     base: Hashable = None
 
@@ -219,9 +219,9 @@ class Codes:
     """What a paragraph's tags stand for."""
 
     base: Hashable = None
-    formats: dict = None     # tag name → format key
-    fixed: dict = None       # "x1" → Fixed
-    links: dict = None       # href → Link (first of that target)
+    formats: dict = field(default_factory=dict)  # tag name → format key
+    fixed: dict = field(default_factory=dict)    # "x1" → Fixed
+    links: dict = field(default_factory=dict)    # href → Link (first of that target)
     lead: str = ""
     trail: str = ""
 
@@ -247,13 +247,13 @@ def _unescape(text: str) -> str:
 
 def _base(items: Sequence[Item], size: Callable[[Hashable], int]) -> Hashable:
     """The paragraph's own formatting: the plainest one (fewest properties), then the most used."""
-    weight: Counter = Counter()
+    weight: dict[Hashable, float] = {}
     order: list = []
     for item in items:
         if isinstance(item, Text):
             if item.fmt not in weight:
                 order.append(item.fmt)
-            weight[item.fmt] += len(item.text.strip()) or 0.5
+            weight[item.fmt] = weight.get(item.fmt, 0.0) + (len(item.text.strip()) or 0.5)
     if not order:
         fmts = [item.fmt for item in items if isinstance(item, Fixed) and item.kind != "x"]
         return fmts[0] if fmts else None
@@ -263,7 +263,7 @@ def _base(items: Sequence[Item], size: Callable[[Hashable], int]) -> Hashable:
 def encode(items: Sequence[Item], describe: Describe, size: Callable[[Hashable], int]) -> tuple[str, Codes]:
     """The msgid of a paragraph's items, and what its tags stand for; ``size(fmt)`` counts a format's
     properties (the plainest format is the paragraph's own)."""
-    codes = Codes(_base(items, size), {}, {}, {})
+    codes = Codes(_base(items, size))
     names: dict = {}  # format key → tag name
     counter = {"g": 0, "x": 0}
 
@@ -452,11 +452,13 @@ def grouped(items: Iterable[Item]) -> list[tuple[bool, Hashable, list[Item]]]:
     """``(plain, fmt, items)``: consecutive text/tab/br items of one format together; opaque and link items alone."""
     groups: list[tuple[bool, Hashable, list[Item]]] = []
     for item in items:
-        plain = isinstance(item, Text) or (isinstance(item, Fixed) and item.kind != "x")
-        if plain and groups and groups[-1][0] and groups[-1][1] == item.fmt:
-            groups[-1][2].append(item)
+        if isinstance(item, Text) or (isinstance(item, Fixed) and item.kind != "x"):
+            if groups and groups[-1][0] and groups[-1][1] == item.fmt:
+                groups[-1][2].append(item)
+            else:
+                groups.append((True, item.fmt, [item]))
         else:
-            groups.append((plain, item.fmt if plain else None, [item]))
+            groups.append((False, None, [item]))
     return groups
 
 
