@@ -409,6 +409,18 @@ def test_comments_are_kept_and_not_translated(announcement):
                      r'<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="0"/></w:r>', xml)
 
 
+def test_odt_comments_are_kept_and_not_translated(leaflet):
+    annotation = ('<office:annotation><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Ala</dc:creator>'
+                  '<text:p>Sprawdzić datę</text:p></office:annotation>')
+    content = member(leaflet, "content.xml").decode().replace(
+        '<text:p text:style-name="Standard">Więcej', f'<text:p text:style-name="Standard">{annotation}Więcej', 1)
+    data = zip_with(leaflet, {"content.xml": content.encode()})
+    assert segments(data, "a.odt") == LEAFLET
+    built = build(data, "a.odt", lambda i, s: f"More information: {URL}" if i == 6 else s.text)
+    assert f'<text:p text:style-name="Standard">{annotation}More information: {URL}</text:p>' in \
+        member(built, "content.xml").decode()
+
+
 # ---------------------------------------------------------------- the whole pipeline
 
 @pytest.fixture
