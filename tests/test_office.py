@@ -89,6 +89,21 @@ def test_odt_leaflet_is_one_entry_per_paragraph(leaflet):
     assert segments(leaflet, "a.odt") == LEAFLET
 
 
+def test_character_styles_read_as_what_they_set():
+    document = docx.Document()
+    p = document.add_paragraph("Zapraszamy ")
+    p.add_run("w sobotę", style="Strong")
+    p.add_run(" na ")
+    p.add_run("warsztaty", style="Emphasis")
+    out = io.BytesIO()
+    document.save(out)
+    assert segments(out.getvalue()) == [("Zapraszamy <b>w sobotę</b> na <i>warsztaty</i>", "paragraph")]
+    built = build(out.getvalue(), "a.docx", lambda i, s: "<i>Workshops</i> on <b>Saturday</b>")
+    runs = docx.Document(io.BytesIO(built)).paragraphs[0].runs
+    assert [(r.text, r.style.name) for r in runs] == [("Workshops", "Emphasis"), (" on ", "Default Paragraph Font"),
+                                                      ("Saturday", "Strong")]
+
+
 def _noisy(document_xml: bytes) -> bytes:
     """What Word adds while someone types: split runs, rsids, proofing marks, bookmarks, w:lang."""
     root = etree.fromstring(document_xml)

@@ -131,7 +131,9 @@ def _open(source: "SourceDocument") -> _Document:
     for _id, rtype, target, _mode in rels:
         if rtype == _REL + "styles" and package.has(office.part_path(main, target)):
             styles = office.part_path(main, target)
-    headings, lists = _paragraph_styles(package.xml(styles)) if styles else (set(), set())
+    styles_root = package.xml(styles) if styles else None
+    headings, lists = _paragraph_styles(styles_root) if styles_root is not None else (set(), set())
+    characters = _character_styles(styles_root) if styles_root is not None else {}
     doc = _Document(package, {}, [], {}, styles)
     line = 0
     for name, part_root, part_kind in parts:
@@ -142,7 +144,7 @@ def _open(source: "SourceDocument") -> _Document:
         for element in list(part_root.iter(f"{W}p")):
             line += 1
             para = _Paragraph(element, name, _kind(element, part_kind, headings, lists), line)
-            walker = _Walker(part_links, doc.formats, para)
+            walker = _Walker(part_links, doc.formats, para, characters)
             try:
                 para.items = walker.level(element)
             except _Skip:
@@ -201,22 +203,42 @@ def _key(rpr) -> str:
     return etree.tostring(clean, method="c14n").decode()
 
 
-def _features(rpr) -> set:
+def _character_styles(styles) -> dict[str, set]:
+    """Character style id → the run properties it sets (so "Strong" reads as <b>)."""
+    found = {}
+    for style in styles.iter(f"{W}style"):
+        if style.get(f"{W}type") == "character":
+            found[style.get(f"{W}styleId", "")] = _features(style.find(f"{W}rPr"))
+    return found
+
+
+def _features(rpr, characters: dict | None = None) -> set:
+    """A run's properties as comparable pairs; a character style stands for the properties it sets."""
     if rpr is None:
         return set()
-    return {(_local(child), tuple(sorted(child.attrib.items()))) for child in rpr if _local(child) not in ("lang", "")}
+    found = set()
+    for child in rpr:
+        tag = _local(child)
+        if tag in ("lang", ""):
+            continue
+        if tag == "rStyle" and characters is not None and child.get(f"{W}val") in characters:
+            found |= characters[child.get(f"{W}val")]
+        else:
+            found.add((tag, tuple(sorted(child.attrib.items()))))
+    return found
 
 
 class _Walker:
-    def __init__(self, links: dict, formats: dict, para: _Paragraph):
+    def __init__(self, links: dict, formats: dict, para: _Paragraph, characters: dict | None = None):
         self.links, self.formats, self.para = links, formats, para
+        self.characters = characters or {}
 
     def size(self, fmt) -> int:
-        return len(_features(self.formats.get(fmt)))
+        return len(_features(self.formats.get(fmt), self.characters))
 
     def describe(self, fmt, base) -> str | None:
-        added = _features(self.formats.get(fmt)) - _features(self.formats.get(base))
-        removed = _features(self.formats.get(base)) - _features(self.formats.get(fmt))
+        own, run = _features(self.formats.get(base), self.characters), _features(self.formats.get(fmt), self.characters)
+        added, removed = run - own, own - run
         if removed or not added:
             return None
         names = set()
