@@ -25,11 +25,11 @@ from office_fixtures import DATE, PHONE, announcement_docx, leaflet_odt
 from pipeline.documents import docx as docx_format
 from pipeline.documents import formats, odt
 from pipeline.documents.sources import SourceDocument
-from workspace import ROOT
+from workspace import ROOT, invoke, make_workspace, review_all
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
-_MISSING = "LibreOffice (soffice) and pdftoppm not installed (make test installs libreoffice-writer-nogui, poppler-utils)"
+_MISSING = "LibreOffice (soffice) or pdftoppm missing (make test installs libreoffice-writer-nogui, poppler-utils)"
 if (SOFFICE is None or PDFTOPPM is None) and os.environ.get("OUTREACH_REQUIRE_OFFICE") == "1":
     pytest.fail(_MISSING, pytrace=False)
 pytestmark = pytest.mark.skipif(SOFFICE is None or PDFTOPPM is None, reason=_MISSING)
@@ -159,6 +159,14 @@ def test_built_documents_open_in_libreoffice_and_render(documents, tmp_path):
     english = lambda i, s: "EN " + s.text.replace("Zapraszamy", "Welcome")  # noqa: E731
     (tmp_path / "built").mkdir()
     built = [_rebuild(path, tmp_path / "built", english, "en") for path in documents]
+    # The librarian's two documents the way a user gets them: run, review, build.
+    ws = make_workspace(tmp_path, {"source_texts/ogloszenie.docx": documents[4].read_bytes(),
+                                   "source_texts/zbiorka.odt": documents[5].read_bytes()})
+    assert invoke(ws, "run", "--engine", "none", "--to", "en").exit_code == 0
+    for po_path in (ws / "locales/en/LC_MESSAGES").glob("*.po"):
+        review_all(po_path, lambda e: "EN " + e.msgid.replace("Zapraszamy", "Welcome"))
+    assert invoke(ws, "build").exit_code == 0
+    built += sorted((ws / "build/en").iterdir())
     pdfs = soffice(tmp_path, "pdf", built, tmp_path / "pdf")
     for pdf in pdfs:
         assert pdf.read_bytes().startswith(b"%PDF-")
@@ -168,5 +176,6 @@ def test_built_documents_open_in_libreoffice_and_render(documents, tmp_path):
                        check=True, timeout=120)
         picture = prefix.with_suffix(".png")
         assert picture.read_bytes().startswith(b"\x89PNG") and picture.stat().st_size > 2000, picture
-    text = subprocess.run(["pdftotext", str(pdfs[4]), "-"], capture_output=True, text=True, check=True).stdout
-    assert f"w sobotę {DATE}" in text and "EN Welcome" in text and PHONE in text  # the footer too
+    for pdf in (pdfs[4], pdfs[6]):  # the announcement, rebuilt here and by `outreach build`
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"w sobotę {DATE}" in text and "EN Welcome" in text and PHONE in text, pdf  # the footer too
