@@ -59,7 +59,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 @dataclass
 class Package:
-    """An office file's zip members, in order; ``parts`` holds the replaced ones."""
+    """An office file's zip members (``infos``, in order) and their uncompressed bytes."""
 
     ref: str
     infos: list[zipfile.ZipInfo]
