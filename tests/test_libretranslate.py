@@ -51,13 +51,13 @@ class Fake:
     def __init__(self, languages=LANGUAGES):
         self.languages = languages
         self.version = "9.9-fake"      # what GET /spec says
-        self.suffix = ""               # appended to every translation
         self.script: list = []          # items: int status, ("retry-after", s), "drop", ("sleep", s)
         self.bodies: list[dict] = []
         self.inflight = 0
         self.max_inflight = 0
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.transform = lambda text, target: f"[{target}] {text}"   # what "translating" does
 
     @property
     def translate_requests(self) -> int:
@@ -107,7 +107,7 @@ def _handler(fake: Fake):
                 elif isinstance(step, int):
                     return self._json(step, {"error": f"scripted {step}, your key {data.get('api_key')}"})
                 q = data["q"]
-                out = [f"[{data['target']}] {text}{fake.suffix}" for text in q]
+                out = [fake.transform(text, data["target"]) for text in q]
                 self._json(200, {"translatedText": out})
             finally:
                 with fake.lock:
@@ -431,7 +431,7 @@ def test_server_version_never_reaches_a_catalogue_unchecked(fake, tmp_path, vers
 
 
 def test_hostile_characters_in_answers_are_written_readably(fake, tmp_path):
-    fake.suffix = HOSTILE_ANSWER
+    fake.transform = lambda text, target: f"[{target}] {text}{HOSTILE_ANSWER}"
     ws = make_workspace(tmp_path, {"source_texts/dzien.md": SOURCE})
     assert invoke(ws, "run", "--url", fake.url).exit_code == 0
     for command in (["status"], ["check"], ["report"], ["build"], ["run", "--url", fake.url]):
