@@ -457,6 +457,7 @@ def format_reference(ref: str) -> str:
     U+2069, as GNU gettext ≥ 0.20 writes it, so that every reader sees one reference."""
     ref = one_line(ref).replace(_ISOLATE_START, "").replace(_ISOLATE_END, "")
     match = re.fullmatch(r"(.*?)(:[0-9]+)?", ref, re.DOTALL)
+    assert match is not None  # the pattern matches every string
     name, line = match.group(1), match.group(2) or ""
     if any(char.isspace() for char in name) or not name:
         return f"{_ISOLATE_START}{name}{_ISOLATE_END}{line}"

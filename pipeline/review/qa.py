@@ -356,7 +356,7 @@ def check_glossary(entry: Entry, ctx: Context) -> Iterable[Problem]:
         if term.is_name:
             if not (term_pattern(term.term).search(entry.msgstr) or match.text.casefold() in entry.msgstr.casefold()):
                 yield Problem("qa-glossary", f"do-not-translate name '{match.text}' is not in the translation")
-        elif not term_pattern(term.translation).search(searchable(entry.msgstr)):
+        elif not term_pattern(term.translation or "").search(searchable(entry.msgstr)):
             yield Problem("qa-glossary", f"'{match.text}' should be translated as '{term.translation}' "
                           f"(glossary.csv:{term.line})")
 
