@@ -139,3 +139,20 @@ def test_obsolete_duplicate_of_an_active_entry_is_not_written(tmp_path):
     assert [(e.msgid, e.msgstr, e.obsolete) for e in read_catalog(path).entries] == [
         ("a", "b", False), ("c", "d", True)]
     subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True, capture_output=True)
+
+
+def test_check_refuses_an_obsolete_duplicate_like_msgfmt_and_run_drops_it(tmp_path):
+    from workspace import invoke, make_workspace, msgfmt_check, review_all
+
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Zapraszamy na spotkanie w bibliotece.\n"})
+    assert invoke(ws, "run", "--engine", "none", "--to", "en").exit_code == 0
+    po = ws / "locales/en/LC_MESSAGES/a.po"
+    review_all(po)
+    po.write_text(po.read_text(encoding="utf-8") + '\n#~ msgid "Zapraszamy na spotkanie w bibliotece."\n#~ msgstr "old"\n',
+                  encoding="utf-8")
+    result = invoke(ws, "check", "--to", "en")
+    assert result.exit_code == 1
+    assert "a.po:21: duplicate: obsolete copy of the entry at line 18, which msgfmt refuses" in result.stdout
+    assert invoke(ws, "run", "--engine", "none", "--to", "en").exit_code == 0
+    msgfmt_check(po)
+    assert invoke(ws, "check", "--to", "en").exit_code == 0

@@ -142,9 +142,16 @@ def _status(doc_id: str, lang: str, shown: str, cat: Catalog, expected, source) 
 
 
 def _entry_findings(shown: str, cat: Catalog) -> Iterable[Finding]:
+    first: dict[tuple[str | None, str], int] = {}
     for e in cat.entries:
         if e.obsolete:
+            if e.key in first:  # msgfmt refuses the file ("duplicate message definition")
+                yield Finding(shown, e.line, "duplicate",
+                              f"obsolete copy of the entry at line {first[e.key]}, which msgfmt refuses; "
+                              "'outreach run' drops it")
+            first.setdefault(e.key, e.line)
             continue
+        first.setdefault(e.key, e.line)
         if not e.msgstr:
             yield Finding(shown, e.line, "untranslated", f"no translation for {excerpt(e.msgid)}")
         elif e.fuzzy:
