@@ -556,10 +556,12 @@ def build_header(*, language: str | None, project: str, template: bool, creation
     return tuple(fields)
 
 
-def _content(catalog: Catalog) -> tuple:
-    """What a file means, ignoring layout, line numbers and the date fields."""
+def _content(catalog: Catalog, *, as_written: bool = False) -> tuple:
+    """What a file means, ignoring layout, line numbers and the date fields; ``as_written``:
+    the entries :func:`format_catalog` writes (no obsolete duplicates)."""
     dates = {name.lower() for name in DATE_FIELDS}
-    return (tuple(replace(e, line=0) for e in catalog.entries),
+    entries = _without_obsolete_duplicates(catalog.entries) if as_written else catalog.entries
+    return (tuple(replace(e, line=0) for e in entries),
             tuple((n, v) for n, v in catalog.header if n.lower() not in dates),
             catalog.header_comment, catalog.header_flags)
 
@@ -605,7 +607,7 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
         if found and _formatted(catalog, field, found.group(1).decode("utf-8", "replace")) == data:
             return False
         del data
-        if _content(read_catalog(path)) == _content(catalog):
+        if _content(read_catalog(path)) == _content(catalog, as_written=True):
             return False
     value = now if now is not None else timestamp()
     if expected is _ANY:
