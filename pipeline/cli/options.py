@@ -168,20 +168,31 @@ class StageProgress:
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.clock = clock
         self.stage: str | None = None
+        self.ended: str | None = None   # the stage that just ended (late updates of it are ignored)
         self.done = self.total = 0
         self.started = 0.0
         self.bar: ProgressBar | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.quiet:
+        if self.quiet or (stage == self.ended and done >= total):
             return
         if stage != self.stage:
             self.finish()
             self.stage, self.started = stage, self.clock()
-            self.bar = ProgressBar(stage) if self.tty else None
+        if self.tty and self.bar is None:
+            self.bar = ProgressBar(stage)
         self.done, self.total = done, total
         if self.bar is not None:
             self.bar(done, total)
+        if total and done >= total:
+            self.finish()
+
+    def say(self, message: str) -> None:
+        """A message between the bars: the current bar is closed first (and drawn again on its next update)."""
+        if self.bar is not None:
+            self.bar.finish()
+            self.bar = None
+        say(message)
 
     def finish(self) -> None:
         """End the current stage: close its bar, or print its line."""
@@ -189,11 +200,11 @@ class StageProgress:
             return
         if self.bar is not None:
             self.bar.finish()
-        else:
+        elif not self.tty:
             unit = self.UNITS.get(self.stage.split(" ")[0], self.UNITS.get(self.stage, "items"))
             count = f"{self.done}" if self.done == self.total else f"{self.done} of {self.total}"
             say(f"{self.stage}: {count} {unit} in {self.clock() - self.started:.1f} s")
-        self.stage, self.bar = None, None
+        self.ended, self.stage, self.bar = self.stage, None, None
 
 
 def shown(settings: Settings, path: Path) -> str:

@@ -41,10 +41,10 @@ def run(settings: Settings, engine, url, purge_obsolete, trust_memory, models_di
     if models_dir is not None:
         settings = dataclasses.replace(settings, models_dir=models_dir.expanduser().resolve())
 
-    notify = None if quiet else say
     eng = translate.create_engine(settings, engine)
     _warn_missing_routes(settings, eng)
     progress = StageProgress(quiet=quiet)
+    notify = None if quiet else progress.say
     try:
         report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify, progress=progress,
                             trust_memory=trust_memory)
