@@ -63,7 +63,7 @@ def version_text() -> str:
     from importlib import metadata
 
     lines = [f"outreach {__version__}"]
-    found = {}
+    found: dict[str, str | None] = {}
     for name in ENGINE_PACKAGES:
         try:
             found[name] = metadata.version(name)
