@@ -134,3 +134,13 @@ def test_every_option_named_in_a_message_exists():
             named.append(option)
             assert option in options, f"{path}:{line}: names {option}, which no command has"
     assert {"--models-dir", "--url", "--engine", "--no-wait"} <= set(named)
+
+
+def test_shell_completion_as_documented(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "_OUTREACH_COMPLETE": "bash_complete",
+           "COMP_WORDS": "outreach -C ws st", "COMP_CWORD": "3"}
+    probe = "from pipeline.cli import main; main()"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "plain,status" in result.stdout.splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '_OUTREACH_COMPLETE=bash_source outreach' in readme
