@@ -43,7 +43,8 @@ gettext:
 	  echo "installing GNU gettext (msgfmt, msgmerge, msgcat)"; \
 	  (apt-get update -qq && apt-get install -y -qq gettext) >/dev/null || { echo "cannot install gettext; install it by hand" >&2; exit 1; }; }
 
-# Headless Chromium renders the HTML report in tests/test_browser.py.
+# Headless Chromium renders the HTML report (tests/test_browser.py) and runs the review app
+# (tests/test_review_browser.py, driven by Playwright from pip: never "playwright install").
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  echo "installing Chromium (headless browser for the report test)"; \
