@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -234,13 +234,13 @@ def _catalogue_for(doc: DocumentReport, lang: str) -> CatalogStatus | None:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+    loader = PackageLoader("pipeline.review", "templates")
+    env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters.update(slug=slug, breakable=_breakable, language_name=language_name)
     env.globals.update(
         states=catalog.STATES, state_colours=STATE_COLOURS, bar_colours=BAR_COLOURS, csp=_CSP,
         language_name=language_name, percent=_percent, bar_label=_bar_label, catalogue_for=_catalogue_for,
-        dict=dict, css=Markup(env.loader.get_source(env, "report.css")[0]),  # our own file, not a template
+        dict=dict, css=Markup(loader.get_source(env, "report.css")[0]),  # our own file, not a template
     )
     return env
 
