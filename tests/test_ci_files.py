@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from workspace import ROOT, review_all
 
@@ -73,7 +74,9 @@ def _light_site(folder: Path) -> Path:
             source = Path(dist.locate_file(top))
             if source.exists() and not (folder / top).exists() and not top.endswith(".pth"):
                 (folder / top).symlink_to(source)
-        todo += [re.split(r"[<>=!~ \[;(]", r)[0] for r in dist.requires or () if "extra ==" not in r]
+        for requirement in map(Requirement, dist.requires or ()):
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
     return folder
 
 
