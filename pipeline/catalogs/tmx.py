@@ -218,7 +218,7 @@ def _units(root: _Node, source_language: str, path: str) -> list[Unit]:
 def languages(data: bytes, *, path: str = "<tmx>") -> tuple[str | None, tuple[str, ...], int]:
     """What a TMX document translates: its header's ``srclang``, the distinct ``<tuv>``
     languages in order of appearance, and how many ``<tu>`` it has."""
-    root = _parse_xml(data, path)
+    root = _parse_xml([data], path)
     headers, bodies = root.find("header"), root.find("body")
     srclang = headers[0].attrs.get("srclang") if headers else None
     seen: dict[str, None] = {}
