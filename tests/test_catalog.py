@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 import pytest
+from profiles import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -250,7 +251,7 @@ old_entries = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(old=old_entries, new_ids=st.lists(texts, max_size=8, unique=True), purge=st.booleans())
 def test_no_translation_is_ever_lost(old, new_ids, purge):
     existing = catalog(*old)

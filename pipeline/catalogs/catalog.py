@@ -465,13 +465,13 @@ def merge(
     kept = revived = carried = new_count = 0
     unmatched: list[int] = []
     for t, entry in enumerate(template):
-        i = by_key.get(entry.key)
-        if i is None or i in used:
+        found = by_key.get(entry.key)
+        if found is None or found in used:
             unmatched.append(t)
             continue
-        used.add(i)
-        result[t] = _kept(replace(entry, obsolete=False), old[i])
-        if old[i].obsolete:
+        used.add(found)
+        result[t] = _kept(replace(entry, obsolete=False), old[found])
+        if old[found].obsolete:
             revived += 1
         else:
             kept += 1
