@@ -506,12 +506,12 @@ def merge(
     # (the first one as its text when it has none), for a human to use. Nothing is dropped.
     by_template_key = {entry.key: t for t, entry in enumerate(template)}
     for i, entry in enumerate(old):
-        t = by_template_key.get(entry.key)
-        if not entry.plural or t is None or (entry.obsolete and purge_obsolete):
+        same = by_template_key.get(entry.key)
+        if not entry.plural or same is None or (entry.obsolete and purge_obsolete):
             continue
         used.add(i)
         if not entry.untranslated:
-            result[t] = _with_plural_forms(result[t], entry)  # type: ignore[arg-type]
+            result[same] = _with_plural_forms(result[same], entry)  # type: ignore[arg-type]
 
     still_obsolete = [] if purge_obsolete else [
         replace(old[i], line=0) for i in old_obsolete if i not in used

@@ -185,8 +185,8 @@ def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
         line = msgid_lines[index][0] if index is not None else 0
         previous, previous_ctxt = item.previous_msgid, item.previous_msgctxt
         if item.obsolete and index is not None:
-            found = obsolete_previous.get(index, {})
-            previous, previous_ctxt = found.get("msgid", previous), found.get("msgctxt", previous_ctxt)
+            fields = obsolete_previous.get(index, {})
+            previous, previous_ctxt = fields.get("msgid", previous), fields.get("msgctxt", previous_ctxt)
         if index is not None:
             translator, extracted = comment_lines[index]
         else:
