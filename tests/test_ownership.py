@@ -15,6 +15,8 @@ import textwrap
 
 from hypothesis import given, settings, strategies as st
 
+from profiles import examples
+
 from pipeline.catalogs.catalog import (
     COPY, HUMAN_DRAFT, MACHINE_DRAFT, MEMORY_SUGGESTION, Entry, draft_note, draft_record, entry_state,
     state_comments,
@@ -24,7 +26,7 @@ NOTE = "machine translation: argos translate-pl_en 1.9 + translate-en_uk 1.9"
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
 words = st.lists(st.text("abcdefghijklmnopqrstuvwxyząęł-", min_size=1, max_size=12), min_size=1, max_size=12).map(" ".join)
 widths = st.integers(1, 120)
-few = settings(max_examples=60, deadline=None)
+few = settings(max_examples=examples(300))
 
 
 def _draft(msgid: str, msgstr: str, pivot: str | None, human: tuple[str, ...] = ()) -> Entry:
