@@ -216,3 +216,24 @@ def test_an_older_catalogue_mangled_by_polib_fails_safe(ws, width):
     for p in (P3, P4):      # the machine's, but no longer provably: kept, never overwritten
         if catalog.entry_state(mangled[p]) == catalog.HUMAN_DRAFT:
             assert after[p].msgstr == mangled[p].msgstr
+
+
+@needs_gettext
+@pytest.mark.parametrize("previous", [False, True])
+def test_msgmerge_carrying_a_draft_to_a_changed_paragraph_makes_it_a_humans(ws, previous):
+    """msgmerge with a newer template carries old texts to similar new msgids (fuzzy; ``#|`` only
+    with --previous). It cannot tell us whether the old text had been reviewed, so a carried text
+    is never taken for a machine draft of the new paragraph: the proof is bound to the msgid."""
+    uk, pot = ws.catalog_path("a", "uk"), ws.template_path("a")
+    _edit(uk, lambda e: dataclasses.replace(e, flags=()) if e.msgid == P1 else e)   # P1 reviewed as drafted
+    reviewed = _entries(uk)[P1].msgstr
+    changed = P1.replace("bezpłatne", "bezpłatne i otwarte")
+    text = pot.read_text(encoding="utf-8")
+    pot.write_text(text.replace(f'"{P1}"', f'"{changed}"'), encoding="utf-8")
+    _gnu("msgmerge", "--quiet", "--update", "--backup=off", *(["--previous"] if previous else []), str(uk), str(pot))
+    carried = _entries(uk)[changed]
+    assert carried.fuzzy and carried.msgstr == reviewed and (carried.previous_msgid == P1) == previous
+    assert catalog.entry_state(carried) == (catalog.STALE if previous else catalog.HUMAN_DRAFT)
+    (ws.workspace / "source_texts/a.txt").write_text("\n\n".join([changed, P2, P3, P4]) + "\n", encoding="utf-8")
+    runner.run(ws, FakeEngine())
+    assert _entries(uk)[changed].msgstr == reviewed                           # kept for a human to adapt
