@@ -389,6 +389,9 @@ def test_missing_file_is_a_catalog_error(tmp_path):
 
 
 FIDELITY = """\
+#  \n\
+# A catalogue from another tool; the header comment has blank lines, one with two spaces.
+#
 msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
@@ -430,6 +433,8 @@ msgstr[2] "plików"
 def test_other_tools_entries_round_trip_byte_for_byte(tmp_path):
     """Plural messages, #| msgctxt (also obsolete), blank comment lines at block edges, no-wrap."""
     cat = parse_catalog(FIDELITY)
+    assert cat.header_comment.split("\n") == [" ", "A catalogue from another tool; the header comment has "
+                                              "blank lines, one with two spaces.", ""]
     one, long, plural, gone = cat.entries
     assert one.comments == ("", "a translator's note between blank lines", "")
     assert one.extracted == ("", "extracted, with blank lines at the edges", "")

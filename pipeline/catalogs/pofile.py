@@ -132,6 +132,7 @@ def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, dict[
         if obsolete_prev or active_prev or line.startswith("#~"):
             line = line[3 if obsolete_prev else 2:].strip()
         elif line.startswith("#.") or line.startswith("#") and line[1:2] not in (":", ","):
+            line = raw.lstrip().rstrip("\r")  # trailing spaces are part of a comment
             comment = line[2:] if line.startswith("#.") else line[1:]
             (extracted if line.startswith("#.") else translator).append(comment[1:] if comment[:1] == " " else comment)
             continue
@@ -214,7 +215,7 @@ def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
     return Catalog(
         entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
         header=tuple((k, v) for k, v in po.metadata.items()),
-        header_comment=po.header,
+        header_comment="\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
         header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
         path=None if path == "<string>" else path,
     )
