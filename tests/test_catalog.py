@@ -361,3 +361,51 @@ def test_a_plural_message_with_one_of_our_msgids_becomes_a_human_draft_of_it():
     assert not entry.plural and entry.msgstr == "plik" and entry.fuzzy
     assert entry_state(entry) == HUMAN_DRAFT
     assert sum("plików" in line for line in entry.comments) == 1
+
+
+# ---------------------------------------------------------------- review actions (outreach review)
+
+def _drafts() -> list[Entry]:
+    from pipeline.catalogs import catalog as cat
+
+    machine = Entry("Zapisy", "Sign-up", flags=(FUZZY,), extracted=("type: heading", cat.draft_note(MT, "Sign-up"),
+                                                                     "English pivot: Sign-up"))
+    memory = Entry("Zapisy", "Registration", flags=(FUZZY,),
+                   extracted=(cat.draft_note("translation memory: from a (exact)", "Registration"),))
+    copied = Entry("Hello", "Hello", flags=(FUZZY,), extracted=("copied from source: the paragraph is already in en",))
+    stale = Entry("Zapisy teraz", "Sign-up", flags=(FUZZY,), previous_msgid="Zapisy")
+    # The same three kinds as this version writes them: state in translator comments, with a token.
+    blank = Entry("Zapisy", flags=(FUZZY,), extracted=("type: heading",), comments=("a reviewer's note",))
+    current = [dataclasses.replace(blank, msgstr=text, comments=cat.state_comments(blank, kind, text, note, pivot))
+               for kind, text, note, pivot in (("mt", "Sign-up", MT, "Sign-up"),
+                                               ("tm", "Registration", "translation memory: from a (exact)", None))]
+    hello = Entry("Hello", flags=(FUZZY,))
+    current.append(dataclasses.replace(hello, msgstr="Hello", comments=cat.state_comments(
+        hello, "copy", "Hello", "copied from source: the paragraph is already in en")))
+    return [machine, memory, copied, stale, *current]
+
+
+@pytest.mark.parametrize("index", range(7))
+def test_review_actions_give_the_state_their_name_says(index):
+    from pipeline.catalogs import catalog as cat
+    from pipeline.runner import replaceable
+
+    entry = _drafts()[index]
+    accepted = cat.as_reviewed(entry, entry.msgstr)
+    assert cat.entry_state(accepted) == cat.REVIEWED and accepted.previous_msgid is None
+    assert replaceable(accepted, {}) is None
+    # Saved as a draft, even unchanged, it is a human's: no run replaces it.
+    draft = cat.as_human_draft(entry, entry.msgstr)
+    assert cat.entry_state(draft) == cat.HUMAN_DRAFT and replaceable(draft, {}) is None
+    assert cat.entry_state(cat.as_human_draft(entry, "")) == cat.UNTRANSLATED
+    handed_back = cat.as_untranslated(accepted)
+    assert cat.entry_state(handed_back) == cat.UNTRANSLATED and replaceable(handed_back, {}) == "empty"
+    # Template notes (not translation state) survive every action.
+    kept = [line for line in entry.extracted if not cat.is_state_comment(line)]
+    for changed in (accepted, draft, handed_back):
+        assert list(changed.extracted) == kept
+        # ... and so do a reviewer's own translator comments; the run's state lines do not.
+        assert [c for c in changed.comments if c == "a reviewer's note"] == [c for c in entry.comments
+                                                                             if c == "a reviewer's note"]
+        assert not any(c.startswith(("outreach:", "machine translation:", "translation memory:", "English pivot:"))
+                       for c in changed.comments)

@@ -289,6 +289,11 @@ def human_comments(entry: "Entry") -> tuple[str, ...]:
     return tuple(line for i, line in enumerate(entry.comments) if i not in ours)
 
 
+def is_state_token(line: str) -> bool:
+    """True for a translator comment that is (or looks like) a run's state token: for machines, not people."""
+    return bool(_TOKEN_LIKE.match(line))
+
+
 def entry_state(entry: "Entry") -> str:
     """Who wrote the entry's msgstr, as the report and the runner need to know.
 
@@ -314,6 +319,32 @@ def entry_state(entry: "Entry") -> str:
 def is_state_comment(line: str) -> bool:
     """True for an extracted comment that belongs to the translation state (older catalogues)."""
     return line.startswith(STATE_PREFIXES)
+
+
+def _without_state(entry: "Entry") -> tuple[str, ...]:
+    return tuple(line for line in entry.extracted if not is_state_comment(line))
+
+
+def as_reviewed(entry: "Entry", text: str) -> "Entry":
+    """``entry`` accepted by a reviewer with ``text``: not fuzzy, no previous msgid, no draft
+    markers (machine, memory, copy, pivot notes; the state token, :func:`human_comments`) — so
+    every later run treats it as a human's."""
+    return replace(entry, msgstr=text, flags=tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
+
+
+def as_human_draft(entry: "Entry", text: str) -> "Entry":
+    """``entry`` saved as a reviewer's unfinished draft: fuzzy, without draft markers or previous
+    msgid, so :func:`entry_state` calls it a human draft (an empty ``text`` leaves it untranslated)."""
+    return replace(entry, msgstr=text, flags=add_flag(entry.flags, FUZZY) if text else
+                   tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
+
+
+def as_untranslated(entry: "Entry") -> "Entry":
+    """``entry`` handed back to the machine: no translation, so the next run drafts it afresh."""
+    return replace(entry, msgstr="", flags=tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
 
 
 def add_flag(flags: tuple[str, ...], flag: str) -> tuple[str, ...]:

@@ -84,6 +84,11 @@ def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
     return parse_catalog(_decode(data, str(path)), path=str(path)), seen
 
 
+def parse_bytes(data: bytes, path: Path | str) -> Catalog:
+    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says)."""
+    return parse_catalog(_decode(data, str(path)), path=str(path))
+
+
 def _decode(data: bytes, path: str) -> str:
     """Decode with the charset of the Content-Type header (UTF-8 when absent)."""
     if data.startswith(codecs.BOM_UTF8):
@@ -461,18 +466,16 @@ def timestamp(now: datetime | None = None) -> str:
 _ANY = object()
 
 
-def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None,
-                  expected: Fingerprint | None | object = _ANY) -> bool:
+def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY) -> bool:
     """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
 
     Returns False when nothing was written. Otherwise the date field that
     records the change (POT-Creation-Date for a .pot, PO-Revision-Date for a
     .po) is set to ``now`` (default: :func:`timestamp`) and the file is
     replaced atomically. An existing file that cannot be parsed raises
-    :class:`CatalogError` rather than being overwritten. With ``expected``
-    (the :class:`~pipeline.fsutil.Fingerprint` of what was read, None: there
-    was no file), a file that changed since is not replaced:
-    :class:`~pipeline.errors.ConflictError`.
+    :class:`CatalogError` rather than being overwritten. ``expected`` (a
+    :class:`pipeline.fsutil.Fingerprint`, or None for "no file"): replace the
+    file only if it is still what was read, else :class:`ConflictError`.
     """
     path = Path(path)
     field = "POT-Creation-Date" if path.suffix == ".pot" else "PO-Revision-Date"
@@ -493,7 +496,7 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None,
     if expected is _ANY:
         write_atomic(path, _formatted(catalog, field, value))
     else:
-        write_atomic_if_unchanged(path, _formatted(catalog, field, value), expected)  # type: ignore[arg-type]
+        write_atomic_if_unchanged(path, _formatted(catalog, field, value), expected)
     return True
 
 
