@@ -348,6 +348,6 @@ def test_import_a_po_file_with_plural_messages(tmp_path):
     (tmp_path / "site.po").write_text(OTHER_TOOLS_PO.format(open=OPEN), encoding="utf-8")
     result = invoke(ws, "memory", "import", str(tmp_path / "site.po"))
     assert result.exit_code == 0, result.stderr
-    assert "skipped 2 plural messages (msgid_plural)" in result.stderr
+    assert "site.po: skipped 2 plural messages (msgid_plural)" in result.stderr
     assert [(u.source, u.target) for u in tmx.read_tmx(ws / "locales/memory.tmx", "pl")] == [
         (OPEN, "Відкрито з понеділка по п'ятницю.")]

@@ -202,6 +202,7 @@ class ImportReport:
     added: int            # units new to the memory file
     total: int            # units in the memory file afterwards
     written: bool
+    notes: tuple[str, ...] = ()   # why a file gave nothing, e.g. another source language
     plural: int = 0       # plural messages (msgid_plural) skipped: the memory holds singular ones
 
 
@@ -232,9 +233,15 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     older translation: the latest import wins.
     """
     incoming: list[tmx.Unit] = []
+    notes: list[str] = []
     plural = 0
     for path in paths:
         units, skipped = _units_and_plurals(settings, path)
+        if not units and Path(path).suffix.lower() != ".po":
+            notes.append(_why_nothing(settings, Path(path)))
+        if skipped:
+            notes.append(f"{path}: skipped {skipped} plural messages (msgid_plural): "
+                         "the memory holds singular ones only")
         incoming += units
         plural += skipped
     target = memory_file(settings)
@@ -254,7 +261,20 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     written = not target.exists() or target.read_bytes() != data
     if written:
         write_atomic(target, data)
-    return ImportReport(target, len(incoming), added, len(units), written, plural)
+    return ImportReport(target, len(incoming), added, len(units), written, tuple(notes), plural)
+
+
+def _why_nothing(settings, path: Path) -> str:
+    """Why a TMX file (already read once, so readable and well-formed) gave no unit."""
+    srclang, langs, count = tmx.languages(path.read_bytes(), path=str(path))
+    if not count:
+        return f"{path}: no translation units (<tu>) in the file"
+    source = settings.source_language
+    if not any(tmx.same_language(lang, source) for lang in langs):
+        origin = f"it translates from {srclang}" if srclang else f"its languages are {', '.join(langs)}"
+        return (f"{path}: 0 of {count} units imported: {origin}, and this workspace's source language is "
+                f"{source} (only units with a {source} text can be imported)")
+    return f"{path}: 0 of {count} units imported: none has both a {source} text and a translation"
 
 
 def export_units(settings) -> list[tmx.Unit]:
