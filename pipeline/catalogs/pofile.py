@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -27,7 +28,7 @@ import polib
 from pipeline import __version__
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
-from pipeline.fsutil import write_atomic, write_atomic_if_unchanged
+from pipeline.fsutil import Fingerprint, fingerprint_bytes, write_atomic, write_atomic_if_unchanged
 
 WIDTH = 79
 _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
@@ -81,13 +82,20 @@ _REFERENCE = re.compile("\u2068([^\u2069]*)\u2069(:[0-9]+)?|([^\\s\u2068]+)")
 
 def read_catalog(path: Path) -> Catalog:
     """Read and parse a .po/.pot file; :class:`CatalogError` if it is unreadable or malformed."""
+    return read_fingerprinted(path)[0]
+
+
+def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
+    """:func:`read_catalog` and the fingerprint of the very bytes parsed, to give
+    :func:`write_catalog` (``expected=``) so it never replaces a file saved since."""
     path = Path(path)
     try:
         data = path.read_bytes()
+        seen = fingerprint_bytes(data, path)
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     text, charset = _decode(data, str(path))
-    return parse_catalog(text, path=str(path), charset=charset)
+    return parse_catalog(text, path=str(path), charset=charset), seen
 
 
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
@@ -176,14 +184,21 @@ def parse_references(body: str) -> list[str]:
 def _scan(text: str, path: str, charset: str = "utf-8"):
     """Check string syntax as gettext does and prepare the text for polib.
 
-    Returns the (line, is_obsolete) of every msgid keyword, the obsolete ``#~| msgid`` texts
-    and the references, both keyed by the index of the msgid they precede, and the lines to
-    give polib: split at ``\n`` only (U+2028, U+0085, U+001C … are text, though str.splitlines
-    breaks there) and with the escapes polib does not know (``\a``, octal, hex) rewritten."""
+    Returns the (line, is_obsolete) of every msgid keyword; the obsolete ``#~| msgctxt``/``#~|
+    msgid`` texts, the comment lines (translator, extracted) and the references, each keyed by the
+    index of the msgid they precede; and the lines to give polib: split at ``\n`` only (U+2028,
+    U+0085, U+001C … are text, though str.splitlines breaks there) and with the escapes polib
+    does not know (``\a``, octal, hex) rewritten. polib 1.2 drops the obsolete previous fields
+    and blank comment lines at the edges of a block, and splits names with spaces; this scan
+    keeps them."""
     msgids: list[tuple[int, bool]] = []
-    previous: dict[int, str] = {}
+    previous: dict[int, dict[str, str]] = {}
+    comments: dict[int, tuple] = {}
     references: dict[int, tuple[str, ...]] = {}
-    pending: list[str] | None = None  # an obsolete "#~| msgid" being read
+    translator: list[str] = []
+    extracted: list[str] = []
+    pending: dict[str, list[str]] = {}  # an obsolete "#~| msgctxt/msgid" being read
+    pending_keyword: str | None = None
     pending_refs: list[str] = []
     open_ref: str | None = None  # a U+2068-isolated name continued on the next "#:" line
     lines = text.split("\n")
@@ -201,6 +216,11 @@ def _scan(text: str, path: str, charset: str = "utf-8"):
         active_prev = line.startswith("#|")
         if obsolete_prev or active_prev or line.startswith("#~"):
             line = line[3 if obsolete_prev else 2:].strip()
+        elif line.startswith("#.") or line.startswith("#") and line[1:2] not in (":", ","):
+            line = raw.lstrip().rstrip("\r")  # trailing spaces are part of a comment
+            comment = line[2:] if line.startswith("#.") else line[1:]
+            (extracted if line.startswith("#.") else translator).append(comment[1:] if comment[:1] == " " else comment)
+            continue
         elif line.startswith("#") or not line:
             continue
         match = _KEYWORD.match(line)
@@ -220,22 +240,25 @@ def _scan(text: str, path: str, charset: str = "utf-8"):
             quote = raw.index('"')
             lines[number - 1] = raw[:quote] + '"' + value.translate(_POLIB_ESCAPES) + '"'
         if obsolete_prev:
-            if match and match.group(1) == "msgid":
-                pending = [value]
-            elif not match and pending is not None:
-                pending.append(value)
+            if match:
+                pending_keyword = match.group(1)
+                pending[pending_keyword] = [value]
+            elif pending_keyword is not None:
+                pending[pending_keyword].append(value)
             continue
         if match and match.group(1) == "msgid" and not active_prev:
-            if pending is not None and raw.lstrip().startswith("#~"):
-                previous[len(msgids)] = "".join(pending)
-            pending = None
+            if pending and raw.lstrip().startswith("#~"):
+                previous[len(msgids)] = {keyword: "".join(parts) for keyword, parts in pending.items()}
+            pending, pending_keyword = {}, None
+            comments[len(msgids)] = (tuple(translator), tuple(extracted))
+            translator, extracted = [], []
             if open_ref is not None:
                 pending_refs.extend(parse_references(open_ref + _ISOLATE_END))
                 open_ref = None
             references[len(msgids)] = tuple(pending_refs)
             pending_refs = []
             msgids.append((number, raw.lstrip().startswith("#~")))
-    return msgids, previous, references, lines
+    return msgids, previous, comments, references, lines
 
 
 def _polib_parse(lines: list[str]) -> polib.POFile:
@@ -252,7 +275,7 @@ def _c_string(value: str) -> str:
 
 def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") -> Catalog:
     """Parse the text of a .po/.pot file."""
-    msgid_lines, obsolete_previous, references, lines = _scan(text, path, charset)
+    msgid_lines, obsolete_previous, comment_lines, references, lines = _scan(text, path, charset)
     try:
         po = _polib_parse(lines)
     except (OSError, ValueError) as exc:
@@ -270,23 +293,31 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
     for n, item in enumerate(po):
         index = positions[n] if positions else None
         line = msgid_lines[index][0] if index is not None else 0
-        if item.msgid_plural:
-            raise CatalogError("plural messages (msgid_plural) are not supported", path=path, line=line)
-        previous = item.previous_msgid
+        previous, previous_ctxt = item.previous_msgid, item.previous_msgctxt
         if item.obsolete and index is not None:
-            previous = obsolete_previous.get(index, previous)
+            fields = obsolete_previous.get(index, {})
+            previous, previous_ctxt = fields.get("msgid", previous), fields.get("msgctxt", previous_ctxt)
+        if index is not None:
+            translator, extracted = comment_lines[index]
+        else:
+            translator = tuple(item.tcomment.split("\n")) if item.tcomment else ()
+            extracted = tuple(item.comment.split("\n")) if item.comment else ()
         refs = references.get(index) if index is not None else None
         if refs is None:
             refs = tuple(f"{f}:{n_}" if n_ else f for f, n_ in item.occurrences)
+        plural = item.msgid_plural if item.msgid_plural or item.msgstr_plural else None
         entries.append(Entry(
             msgid=_c_string(item.msgid), msgstr=_c_string(item.msgstr),
             msgctxt=None if item.msgctxt is None else _c_string(item.msgctxt),
             references=refs,
-            extracted=tuple(item.comment.split("\n")) if item.comment else (),
-            comments=tuple(item.tcomment.split("\n")) if item.tcomment else (),
+            extracted=extracted, comments=translator,
             flags=tuple(dict.fromkeys(f for f in item.flags if f)),
             previous_msgid=None if previous is None else _c_string(previous),
             obsolete=bool(item.obsolete), line=line,
+            previous_msgctxt=None if previous_ctxt is None else _c_string(previous_ctxt),
+            msgid_plural=None if plural is None else _c_string(plural),
+            msgstr_plural=tuple(_c_string(item.msgstr_plural[k]) for k in sorted(item.msgstr_plural))
+            if plural is not None else (),
         ))
     seen: dict[tuple[str | None, str], int] = {}
     for entry in entries:
@@ -300,7 +331,7 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
     return Catalog(
         entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
         header=tuple((k, v) for k, v in po.metadata.items()),
-        header_comment=po.header,
+        header_comment="\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
         header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
         path=None if path == "<string>" else path,
     )
@@ -414,15 +445,16 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
     return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
 
 
-def _string(prefix: str, keyword: str, value: str) -> list[str]:
-    """``keyword "value"`` lines as GNU gettext wraps them at width 79.
+def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
+    """``keyword "value"`` lines as GNU gettext wraps them at width 79 (``wrap=False``, the
+    ``no-wrap`` flag: broken only after ``\\n``).
 
     A NUL is left out: gettext reads a message as a C string, so no PO file can hold one."""
     if "\x00" in value:
         value = value.replace("\x00", "")
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
     after_break = len(prefix) + 1
-    width = WIDTH - 1 - after_break
+    width = WIDTH - 1 - after_break if wrap else sys.maxsize
     head = f"{prefix}{keyword} "
     if len(portions) == 1:
         pieces = _break_lines(portions[0], width, len(head) + 1 - after_break)
@@ -479,12 +511,21 @@ def _entry_lines(entry: Entry) -> list[str]:
     if entry.flags:
         lines.append("#, " + ", ".join(one_line(f).replace(",", " ") for f in entry.flags))
     prefix = "#~ " if entry.obsolete else ""
+    previous = "#~| " if entry.obsolete else "#| "
+    wrap = "no-wrap" not in entry.flags
+    if entry.previous_msgctxt is not None and entry.previous_msgid is not None:
+        lines += _string(previous, "msgctxt", entry.previous_msgctxt, wrap)
     if entry.previous_msgid is not None:
-        lines += _string("#~| " if entry.obsolete else "#| ", "msgid", entry.previous_msgid)
+        lines += _string(previous, "msgid", entry.previous_msgid, wrap)
     if entry.msgctxt is not None:
-        lines += _string(prefix, "msgctxt", entry.msgctxt)
-    lines += _string(prefix, "msgid", entry.msgid)
-    lines += _string(prefix, "msgstr", entry.msgstr)
+        lines += _string(prefix, "msgctxt", entry.msgctxt, wrap)
+    lines += _string(prefix, "msgid", entry.msgid, wrap)
+    if entry.plural:  # another tool's plural message, written back as read
+        lines += _string(prefix, "msgid_plural", entry.msgid_plural or "", wrap)
+        for n, form in enumerate(entry.msgstr_plural or ("",)):
+            lines += _string(prefix, f"msgstr[{n}]", form, wrap)
+    else:
+        lines += _string(prefix, "msgstr", entry.msgstr, wrap)
     return lines
 
 
@@ -618,8 +659,31 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
 
 
 def _formatted(catalog: Catalog, field: str, value: str) -> bytes:
-    """The bytes of ``catalog`` with header ``field`` set to ``value``."""
+    """The bytes of ``catalog`` with header ``field`` set to ``value``, in the charset its header declares."""
     header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
     names = [n.lower() for n, _ in catalog.header]
     header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
-    return format_catalog(replace(catalog, header=tuple(header))).encode("utf-8")
+    return encode_catalog(replace(catalog, header=tuple(header)))
+
+
+_CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
+
+
+def encode_catalog(catalog: Catalog) -> bytes:
+    """The bytes of ``catalog``: in the charset of its Content-Type header (UTF-8 when absent or the
+    ``CHARSET`` placeholder); when that charset cannot hold the text, the header is changed to
+    UTF-8 and the file written in UTF-8, so bytes and header never disagree."""
+    content_type = catalog.header_value("Content-Type") or ""
+    found = _CHARSET.search(content_type)
+    charset = found.group(1) if found else "UTF-8"
+    text = format_catalog(catalog)
+    try:
+        if codecs.lookup(charset).name != "utf-8":
+            return text.encode(charset)
+    except (LookupError, UnicodeEncodeError):
+        if found is None:
+            raise
+        utf8 = content_type[: found.start(1)] + "UTF-8" + content_type[found.end(1):]
+        header = tuple((n, utf8 if n.lower() == "content-type" else v) for n, v in catalog.header)
+        text = format_catalog(replace(catalog, header=header))
+    return text.encode("utf-8")
