@@ -21,7 +21,8 @@ from typing import Callable
 
 from pipeline.errors import OutreachError
 
-KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell", "front matter")
+KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell", "front matter",
+         "caption", "title", "alt text", "tooltip", "description", "navigation")
 
 
 @dataclass(frozen=True)

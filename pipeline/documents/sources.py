@@ -56,17 +56,18 @@ def normalise_newlines(text: str) -> str:
     return text
 
 
-def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
+def decode_bytes(data: bytes, *, name: str, keep_newlines: bool = False) -> tuple[str, str]:
     """Decode a source file's bytes; return ``(text, encoding)``.
 
-    The text has its BOM removed and its newlines normalised to ``"\\n"``.
+    The text has its BOM removed and its newlines normalised to ``"\\n"``
+    (unless ``keep_newlines``: a web page is rebuilt byte for byte).
     Raises :class:`SourceError` (with ``path=name``) for binary data or an
     encoding that cannot be determined with confidence.
     """
     text, encoding = _decode(data, name)
     if _BINARY.search(text):
         raise SourceError("binary file, not a text", path=name)
-    return normalise_newlines(text), encoding
+    return (text if keep_newlines else normalise_newlines(text)), encoding
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
