@@ -233,6 +233,10 @@ _OPAQUE = frozenset("code kbd samp var".split())
 _KIND = {**{f"h{k}": "heading" for k in range(1, 7)}, "li": "list item", "dt": "list item", "dd": "list item",
          "td": "table cell", "th": "table cell", "caption": "caption", "figcaption": "caption", "title": "title"}
 _ONE_LINE = ("title", "alt text", "tooltip", "description")
+# Elements a new one of the same name implicitly closes (<p>a<p>b, <li>a<li>b), and a bound on the
+# open elements we follow: enough for the kind of a segment, linear on a page of 10,000 open <div>s.
+_SELF_CLOSING = frozenset("p li dt dd tr td th option optgroup".split())
+_MAX_OPEN = 64
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _PLACEHOLDER = re.compile(r"<[^<>\n]{1,200}>|`[^`\n]{1,200}`")
 
@@ -281,6 +285,7 @@ class _Page:
         self.segments: list[Segment] = []
         self.pieces: list = []
         self.run: list = []            # (token, display, pieces) of the current block's inline content
+        self.run_text = False          # does the run hold non-whitespace yet?
         self.blocks: list[str] = []    # open block elements
         self.skip: tuple[str, int] | None = None   # (tag name, nesting depth) of a literal region
         self.opaque: tuple[str, int, int, list] | None = None  # inline code/translate=no being read
@@ -335,9 +340,9 @@ class _Page:
 
     def flush(self) -> None:
         """End the current block: its inline content becomes a segment, or stays literal."""
-        run, self.run = self.run, []
         if self.opaque:
-            run.append(self._close_opaque(None))
+            self.append(self._close_opaque(None))
+        run, self.run, self.run_text = self.run, [], False
         first = next((k for k, item in enumerate(run) if item[1].strip()), None)
         if first is None or not _has_letters("".join(item[1] for item in run if item[0].kind in ("text", "ref"))):
             for item in run:
@@ -402,7 +407,7 @@ class _Page:
             name, start, depth, seen = self.opaque
             block = token.kind in ("start", "end") and token.name in _BLOCK
             if token.kind == "end" and token.name == name and depth == 1:
-                self.run.append(self._close_opaque(token))
+                self.append(self._close_opaque(token))
                 return
             if not block:
                 if token.kind == "start" and token.name == name:
@@ -411,16 +416,16 @@ class _Page:
                     depth -= 1
                 self.opaque = (name, start, depth, [token.end])
                 return
-            self.run.append(self._close_opaque(None))
+            self.append(self._close_opaque(None))
         kind = token.kind
         if kind in ("text", "ref"):
             raw = text[token.start:token.end]
             shown = html_lib.unescape(raw) if kind == "ref" else raw
-            self.run.append((token, shown, (Literal(raw),)))
+            self.append((token, shown, (Literal(raw),)))
             return
         if kind == "raw" and token.name == "title":  # text only (RCDATA), references decoded
             raw = text[token.start:token.end]
-            self.run.append((Token("text", token.start, token.end), html_lib.unescape(raw), (Literal(raw),)))
+            self.append((Token("text", token.start, token.end), html_lib.unescape(raw), (Literal(raw),)))
             return
         if kind in ("other", "raw"):
             self.flush()
@@ -443,17 +448,26 @@ class _Page:
             if kind == "start":
                 self.pieces.extend(self.tag_pieces(token))
                 if name not in _VOID and not token.self_closing:
+                    if name in _SELF_CLOSING and self.blocks and self.blocks[-1] == name:
+                        self.blocks.pop()
                     self.blocks.append(name)
+                    if len(self.blocks) > _MAX_OPEN:
+                        del self.blocks[0]
             else:
                 self.pieces.append(Literal(text[token.start:token.end]))
                 if name in self.blocks:
                     del self.blocks[len(self.blocks) - 1 - self.blocks[::-1].index(name):]
             return
         pieces = self.tag_pieces(token) if kind == "start" else (Literal(text[token.start:token.end]),)
-        self.run.append((token, _placeholder(token, text), pieces))
+        self.append((token, _placeholder(token, text), pieces))
 
     def run_has_text(self) -> bool:
-        return any(item[1].strip() for item in self.run)
+        return self.run_text
+
+    def append(self, item: tuple) -> None:
+        self.run.append(item)
+        if not self.run_text and item[1].strip():
+            self.run_text = True
 
 
 def _placeholder(token: Token, text: str) -> str:
