@@ -129,6 +129,19 @@ def test_an_unknown_charset_is_a_clear_error() -> None:
         html.decode(b'<meta charset="rot13"><p>x</p>', "a.html")
 
 
+@pytest.mark.parametrize("data, message", [
+    (b'<meta charset="klingon"><p>Tekst</p>', "error: source_texts/a.html: unknown charset 'klingon' in <meta charset>"),
+    (b'<meta charset="rot13"><p>Tekst</p>', "error: source_texts/a.html: charset 'rot13' in <meta charset> is not a text encoding"),
+    (b'<meta charset="utf-8"><p>Za\xbf\xf3</p>', "error: source_texts/a.html: invalid utf-8 text at byte 27"),
+    (b'<meta charset="utf-8"><p>\x00\x01\x02</p>', "error: source_texts/a.html: binary file, not a text"),
+], ids=["unknown charset", "not a text encoding", "not the declared charset", "control bytes"])
+def test_bad_page_is_refused(tmp_path, data: bytes, message: str) -> None:
+    ws = make_workspace(tmp_path, {"source_texts/a.html": data})
+    result = invoke(ws, "run", "--engine", "none")
+    assert result.exit_code == 2 and result.stderr.startswith(message), result.stderr
+    assert not (ws / "locales").exists()
+
+
 # --- the tokenizer reads pages as a browser does (html5lib is the oracle) ------------
 
 _SKIPPED = {"script", "style", "pre", "code", "textarea", "template", "svg", "math", "noscript", "kbd", "samp", "var"}

@@ -40,6 +40,7 @@ from pipeline.errors import SourceError
 
 # --- decoding ---------------------------------------------------------------------
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # The WHATWG Encoding standard reads these labels as windows-1252.
 _AS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819", "ibm819"}
@@ -86,9 +87,12 @@ def _is_text_codec(encoding: str) -> bool:
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceError(f"invalid {encoding} text at byte {exc.start}", path=name) from None
+    if _CONTROL.search(text):
+        raise SourceError("binary file, not a text", path=name)
+    return text
 
 
 # --- tokenizer ----------------------------------------------------------------------
