@@ -165,7 +165,8 @@ def test_workflow_installs_only_the_light_dependencies_and_runs_the_gate():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = sorted(d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"])
-    assert names == ["click", "langdetect", "markdown-it-py", "mdit-py-plugins", "polib"]
+    assert names == ["click", "flask", "langdetect", "lxml", "markdown-it-py", "mdit-py-plugins", "polib",
+                     "waitress"]  # flask, waitress: `outreach review`; lxml: .docx/.odt; markdown-it-py, mdit-py-plugins: Markdown
 
 
 def test_pre_commit_hook_definition():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from profiles import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,7 +104,7 @@ _TEXT = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
 def test_plain_round_trip_property(text: str) -> None:
     identity(text, "text")

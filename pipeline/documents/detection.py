@@ -54,6 +54,7 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
+_INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")  # HTML tags, office inline codes (<b>, <x1/>)
 _NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
 
 
@@ -83,8 +84,8 @@ class DocumentLanguage:
 
 
 def clean_text(text: str) -> str:
-    """Keep only the words: drop URLs, e-mails, link targets, inline code, digits, punctuation."""
-    for pattern in (_LINK_TARGET, _INLINE_CODE, _URL, _EMAIL):
+    """Keep only the words: drop URLs, e-mails, link targets, inline code, tags, digits, punctuation."""
+    for pattern in (_LINK_TARGET, _INLINE_CODE, _INLINE_TAG, _URL, _EMAIL):
         text = pattern.sub(" ", text)
     return " ".join(_NON_LETTER.sub(" ", text).split())
 
@@ -150,7 +151,7 @@ class Detector:
 
     def _plausible(self, script: str | None) -> tuple[str, ...]:
         """The candidates that can be written in ``script``."""
-        excluded = {"cyrillic": LATIN_LANGS, "latin": CYRILLIC_LANGS}.get(script, frozenset())
+        excluded = {"cyrillic": LATIN_LANGS, "latin": CYRILLIC_LANGS}.get(script or "", frozenset())
         return tuple(c for c in self.candidates if c not in excluded)
 
     def probabilities(self, text: str) -> list[tuple[str, float]]:

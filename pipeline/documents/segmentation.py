@@ -22,7 +22,8 @@ from typing import Callable
 from pipeline.errors import OutreachError
 
 KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell", "front matter",
-         "caption", "title", "alt text", "tooltip", "description", "navigation")
+         "caption", "title", "alt text", "tooltip", "description", "navigation",  # web pages
+         "header", "footer", "footnote", "endnote", "text box")  # office documents
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Source texts: find the announcement files and decode them safely.
 
-The sources stage turns ``source_texts/**/*.{txt,md,markdown}`` into
-:class:`SourceDocument` objects with decoded text and ``"\\n"`` newlines.
+The sources stage turns ``source_texts/**/*`` files of the formats in
+:mod:`pipeline.documents.formats` (``.txt``, ``.md``, ``.docx``, ``.odt``, ...) into
+:class:`SourceDocument` objects: text formats decoded with ``"\\n"`` newlines,
+office documents with their bytes in ``data``.
 
 Decoding never guesses silently: a file is read as UTF-8 (with or without a
 BOM), UTF-16 (with a BOM, or without one when the NUL-byte pattern is clear)
