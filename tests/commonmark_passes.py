@@ -83,7 +83,8 @@ def prose_leaves(markdown: str) -> int:
 
 def check(example: str, name: str) -> str | None:
     """None when the pass keeps the example's structure, else what went wrong."""
-    from pipeline.documents.segmentation import render, segment_text
+    from pipeline.documents.formats import segment_text
+    from pipeline.documents.segmentation import render
 
     doc = segment_text(example, "markdown")
     built = render(doc, lambda i, seg: PASSES[name](seg.text))
@@ -107,7 +108,7 @@ def report() -> dict[str, list[int]]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from pipeline.documents.segmentation import segment_text
+    from pipeline.documents.formats import segment_text
 
     total = len(examples())
     nowhere = [ex["example"] for ex in examples()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from commonmark_passes import PASSES, check, examples, prose_leaves
-from pipeline.documents.segmentation import segment_text
+from pipeline.documents.formats import segment_text
 
 EXAMPLES = examples()
 

@@ -18,7 +18,7 @@ import pytest
 
 from commonmark_passes import literal_content, tag_structure
 from pipeline.documents import html
-from pipeline.documents.segmentation import segment_text
+from pipeline.documents.formats import segment_text
 from workspace import invoke, make_workspace
 
 DATA = Path(__file__).parent / "data"

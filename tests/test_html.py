@@ -8,6 +8,7 @@ import html5lib
 import polib
 import pytest
 from hypothesis import HealthCheck, given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from pipeline.documents import html
@@ -187,7 +188,7 @@ _PIECES = ["<p>", "</p>", "<b>", "</b>", "<a href='x'>", "</a>", "<br>", "<!--",
            "<!DOCTYPE html>", "<?x", "</", "<a b='", "&#", "&#x41;", "&nbsp"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map("".join))
 def test_round_trip_and_escaping_property(text: str) -> None:
     doc = identity(text)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from profiles import examples
 
-from pipeline.documents.segmentation import KINDS, Literal, Segment, Slot, render, segment_text
+from pipeline.documents.formats import segment_text
+from pipeline.documents.segmentation import KINDS, Literal, Segment, Slot, render
 from test_segmentation import _TEXT, identity, texts
 
 # --- markdown -----------------------------------------------------------------------
@@ -239,13 +241,13 @@ def test_markdown_edge_cases(text: str) -> None:
     assert all(s.text for s in doc.segments)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
 def test_markdown_round_trip_property(text: str) -> None:
     identity(text, "markdown")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=_TEXT)
 def test_segment_kinds_and_order(text: str) -> None:
     doc = segment_text(text, "markdown")

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import OutreachError
-from pipeline.documents.segmentation import Literal, Segment, SegmentedDocument, Slot, render, segment_text
+from pipeline.documents.formats import segment_text
+from pipeline.documents.segmentation import SegmentedDocument, Slot, render
 
 
 def identity(text: str, fmt: str) -> SegmentedDocument:
@@ -66,7 +67,7 @@ def test_plain_edge_cases(text: str) -> None:
 
 def test_unknown_format() -> None:
     with pytest.raises(OutreachError, match="unknown source format"):
-        segment_text("x", "html")
+        segment_text("x", "rtf")
 
 
 # --- render ---------------------------------------------------------------------------

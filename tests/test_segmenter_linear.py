@@ -13,11 +13,13 @@ import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from commonmark_passes import literal_content, tag_structure
 from pipeline.documents import html
-from pipeline.documents.segmentation import render, segment_text
+from pipeline.documents.formats import segment_text
+from pipeline.documents.segmentation import render
 
 MAX_GROWTH = 30
 
@@ -82,18 +84,18 @@ def _break_lines(text: str) -> str:
     return text.replace(" ", "\n", 2) + "\n# z\n- y\n> w\n---\n|"
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_markdown_translations_never_change_the_block_structure(text: str) -> None:
     doc = segment_text(text, "markdown")
     assert render(doc, lambda i, s: s.text) == text
     for translate in (str.upper, _break_lines):
-        built = render(doc, lambda i, s: translate(s.text))
+        built = render(doc, lambda i, s, translate=translate: translate(s.text))
         assert tag_structure(built) == tag_structure(text)
         assert literal_content(built) == literal_content(text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_plain_text_and_html_round_trip_on_adversarial_text(text: str) -> None:
     doc = segment_text(text, "text")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from pipeline.documents import docx, html, markdown, odt, segmentation
 from pipeline.documents.segmentation import Segment, SegmentedDocument
+from pipeline.errors import OutreachError
 
 if TYPE_CHECKING:
     from pipeline.documents.sources import SourceDocument
@@ -67,6 +68,17 @@ def named(name: str) -> Format:
 
 def suffixes() -> tuple[str, ...]:
     return tuple(_BY_SUFFIX)
+
+
+def segment_text(text: str, fmt: str) -> SegmentedDocument:
+    """Segment a text of a text format ("text", "markdown", "html") without a source file."""
+    if fmt == "markdown":
+        return markdown.segment_markdown(text)
+    if fmt == "html":
+        return html.segment_text(text)
+    if fmt == "text":
+        return segmentation.segment_text(text)
+    raise OutreachError(f"unknown source format {fmt!r} (expected 'text', 'markdown' or 'html')")
 
 
 def segment(source: "SourceDocument") -> SegmentedDocument:

@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from pipeline.documents.encodings import decode_bytes
 from pipeline.documents.segmentation import Literal, Segment, SegmentedDocument
 from pipeline.errors import SourceError
 
@@ -55,8 +56,6 @@ class Decoded:
 
 def decode(data: bytes, name: str) -> Decoded:
     """The page's text, by BOM, then ``<meta charset>``, then UTF-8 or a legacy Polish code page."""
-    from pipeline.documents import sources
-
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                           (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
@@ -74,13 +73,13 @@ def decode(data: bytes, name: str) -> Decoded:
         if not _is_text_codec(encoding):
             raise SourceError(f"charset {label!r} in <meta charset> is not a text encoding", path=name)
         return Decoded(_strict(data, encoding, name), encoding, b"")
-    text, encoding = sources.decode_bytes(data, name=name, keep_newlines=True)
+    text, encoding = decode_bytes(data, name=name, keep_newlines=True)
     return Decoded(text, "utf-8" if encoding == "utf-8-sig" else encoding, b"")
 
 
 def _is_text_codec(encoding: str) -> bool:
     try:
-        return codecs.lookup(encoding)._is_text_encoding  # type: ignore[attr-defined]
+        return bool(getattr(codecs.lookup(encoding), "_is_text_encoding", True))
     except AttributeError:
         return True
 
@@ -131,26 +130,34 @@ _TEXT_END = re.compile(r"[<&]")
 _RAW_END: dict[str, re.Pattern] = {}
 
 
+def _end(pattern: re.Pattern, text: str, pos: int) -> int:
+    """Where ``pattern`` (which also matches the empty string) stops matching at ``pos``."""
+    found = pattern.match(text, pos)
+    assert found is not None
+    return found.end()
+
+
 def _start_tag(text: str, i: int) -> Token | None:
     """The start (or end) tag at ``text[i]`` == "<", or None when the input ends inside it."""
     end_tag = text.startswith("</", i)
     pos = i + (2 if end_tag else 1)
-    name_end = _TAG_NAME.match(text, pos).end()
+    name_end = _end(_TAG_NAME, text, pos)
     name = text[pos:name_end].lower()
-    pos, attrs = name_end, []
+    pos = name_end
+    attrs: list[Attr] = []
     n = len(text)
     while True:
-        pos = _SPACE.match(text, pos).end()
+        pos = _end(_SPACE, text, pos)
         if pos >= n:
             return None
         if text[pos] == ">":
             closing = text[pos - 1] == "/" and pos - 1 >= name_end
             return Token("end" if end_tag else "start", i, pos + 1, name, tuple(attrs), closing)
-        found = _ATTR_NAME.match(text, pos)
-        attr_name, pos = found.group(0).lower(), found.end()
-        after = _WS.match(text, pos).end()
+        name_stop = _end(_ATTR_NAME, text, pos)  # never empty: text[pos] is not space, "/" or ">"
+        attr_name, pos = text[pos:name_stop].lower(), name_stop
+        after = _end(_WS, text, pos)
         if after < n and text[after] == "=":
-            pos = _WS.match(text, after + 1).end()
+            pos = _end(_WS, text, after + 1)
             if pos < n and text[pos] in "\"'":
                 close = text.find(text[pos], pos + 1)
                 if close < 0:
@@ -158,7 +165,7 @@ def _start_tag(text: str, i: int) -> Token | None:
                 attrs.append(Attr(attr_name, pos + 1, close, text[pos], True))
                 pos = close + 1
             else:
-                value_end = _UNQUOTED.match(text, pos).end()
+                value_end = _end(_UNQUOTED, text, pos)
                 attrs.append(Attr(attr_name, pos, value_end, "", True))
                 pos = value_end
         else:
@@ -305,7 +312,7 @@ class _Page:
 
     def tag_pieces(self, token: Token) -> tuple:
         """A start tag as pieces: literal bytes with its translatable attributes as slots."""
-        wanted = []
+        wanted: list[tuple[Attr, int | None]] = []
         names = {a.name: a for a in token.attrs}
         for attr in token.attrs:
             kind = None
@@ -314,8 +321,8 @@ class _Page:
             elif attr.name == "title":
                 kind = "tooltip"
             elif attr.name == "content" and token.name == "meta":
-                label = (names.get("name") or names.get("property"))
-                label = label.value(self.text).lower() if label else ""
+                named = names.get("name") or names.get("property")
+                label = named.value(self.text).lower() if named else ""
                 kind = {"description": "description", "og:description": "description",
                         "og:title": "title", "twitter:description": "description"}.get(label)
             if kind and attr.has_value:
@@ -326,7 +333,8 @@ class _Page:
             lang = names.get("lang")
             if lang and lang.has_value:
                 wanted.append((lang, None))
-        pieces, cursor = [], token.start
+        pieces: list = []
+        cursor = token.start
         for attr, index in wanted:
             pieces.append(Literal(self.text[cursor:attr.start]))
             raw = self.text[attr.start:attr.end]
@@ -371,7 +379,7 @@ class _Page:
 
     def _trim(self, run: list) -> tuple[str, list, str]:
         """Leading and trailing whitespace of a run (literal), and its items in between."""
-        items = []
+        items: list = []
         for token, display, pieces in run:
             if token.kind in ("text", "ref"):
                 items.append(Literal(self.text[token.start:token.end]))
@@ -390,6 +398,7 @@ class _Page:
         return lead, [item for item in items if not (isinstance(item, Literal) and not item.text)], trail
 
     def _close_opaque(self, token: Token | None) -> tuple:
+        assert self.opaque is not None
         name, start, _, shown = self.opaque
         end = token.end if token else (shown[-1] if shown else start)
         self.opaque = None
@@ -490,7 +499,7 @@ def segment_text(text: str) -> SegmentedDocument:
     for token in tokens(text):
         page.feed(token)
     page.flush()
-    pieces = []
+    pieces: list = []
     for piece in page.pieces:  # merge neighbouring literals
         if isinstance(piece, Literal) and pieces and isinstance(pieces[-1], Literal):
             pieces[-1] = Literal(pieces[-1].text + piece.text)

@@ -92,17 +92,13 @@ def render(doc: SegmentedDocument, translate: Callable[[int, Segment], str]) -> 
     return "".join(out)
 
 
-def segment_text(text: str, fmt: str) -> SegmentedDocument:
-    """Segment ``text`` (with "\\n" newlines) as ``fmt`` "text" or "markdown"."""
-    if fmt == "text":
-        builder = _Builder(text)
-        builder.plain()
-    elif fmt == "markdown":
-        from pipeline.documents.markdown import segment_markdown  # it builds on this module
-
-        return segment_markdown(text)
-    else:
-        raise OutreachError(f"unknown source format {fmt!r} (expected 'text' or 'markdown')")
+def segment_text(text: str, fmt: str = "text") -> SegmentedDocument:
+    """Segment ``text`` (with "\\n" newlines) as plain text (``fmt`` "text"); other formats
+    are :func:`pipeline.documents.formats.segment_text`'s."""
+    if fmt != "text":
+        raise OutreachError(f"unknown source format {fmt!r} here (plain text only)")
+    builder = _Builder(text)
+    builder.plain()
     return builder.result()
 
 
