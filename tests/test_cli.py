@@ -190,7 +190,7 @@ def test_detect_table_and_json_on_a_mixed_document(tmp_path):
     assert row.startswith("source_texts/ogloszenie.md  pl")
     assert "line 5: en" in row and "line 7: uk" in row
     data = json.loads(invoke(ws, "detect", "--json").stdout)
-    langs = {s["line"]: (s["language"], s["inherited"]) for s in data[0]["segments"]}
+    langs = {s["line"]: (s["language"], s["inherited"]) for s in data["documents"][0]["segments"]}
     assert langs[1] == ("pl", True)       # heading: too short, inherits
     assert langs[3][0] == "pl"
     assert langs[5] == ("en", False)

@@ -202,6 +202,7 @@ class ImportReport:
     added: int            # units new to the memory file
     total: int            # units in the memory file afterwards
     written: bool
+    notes: tuple[str, ...] = ()   # why a file gave nothing, e.g. another source language
 
 
 def read_units(settings, path: Path) -> list[tmx.Unit]:
@@ -224,8 +225,12 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     older translation: the latest import wins.
     """
     incoming: list[tmx.Unit] = []
+    notes: list[str] = []
     for path in paths:
-        incoming += read_units(settings, path)
+        units = read_units(settings, path)
+        if not units and Path(path).suffix.lower() != ".po":
+            notes.append(_why_nothing(settings, Path(path)))
+        incoming += units
     target = memory_file(settings)
     current = tmx.read_tmx(target, settings.source_language, shown=_shown(settings, target)) if target.exists() else []
     merged: dict[tuple[str, str], tmx.Unit] = {(u.source, u.lang): u for u in current}
@@ -243,7 +248,20 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     written = not target.exists() or target.read_bytes() != data
     if written:
         write_atomic(target, data)
-    return ImportReport(target, len(incoming), added, len(units), written)
+    return ImportReport(target, len(incoming), added, len(units), written, tuple(notes))
+
+
+def _why_nothing(settings, path: Path) -> str:
+    """Why a TMX file (already read once, so readable and well-formed) gave no unit."""
+    srclang, langs, count = tmx.languages(path.read_bytes(), path=str(path))
+    if not count:
+        return f"{path}: no translation units (<tu>) in the file"
+    source = settings.source_language
+    if not any(tmx.same_language(lang, source) for lang in langs):
+        origin = f"it translates from {srclang}" if srclang else f"its languages are {', '.join(langs)}"
+        return (f"{path}: 0 of {count} units imported: {origin}, and this workspace's source language is "
+                f"{source} (only units with a {source} text can be imported)")
+    return f"{path}: 0 of {count} units imported: none has both a {source} text and a translation"
 
 
 def export_units(settings) -> list[tmx.Unit]:

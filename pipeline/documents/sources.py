@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline.documents import formats
 from pipeline.documents.encodings import _BINARY, decode_bytes, normalise_newlines  # noqa: F401 (also used from here)
@@ -88,12 +89,19 @@ def read_source(path: Path, root: Path, workspace: Path) -> SourceDocument:
     return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text=text, encoding=encoding)
 
 
-def load_sources(root: Path, workspace: Path) -> list[SourceDocument]:
-    """Read every source under ``root``; two files with one doc_id are an error."""
+def load_sources(root: Path, workspace: Path,
+                 progress: Callable[[int, int], None] | None = None) -> list[SourceDocument]:
+    """Read every source under ``root``; two files with one doc_id are an error.
+
+    ``progress(done, total)`` is called after each file read.
+    """
     documents: list[SourceDocument] = []
     seen: dict[str, SourceDocument] = {}
-    for path in discover(root):
+    paths = list(discover(root))
+    for number, path in enumerate(paths, 1):
         doc = read_source(path, root, workspace)
+        if progress:
+            progress(number, len(paths))
         if doc.doc_id in seen:
             raise SourceError(
                 f"two source files for one document {doc.doc_id!r}: "
