@@ -138,7 +138,7 @@ def test_an_unknown_charset_is_a_clear_error() -> None:
 ], ids=["unknown charset", "not a text encoding", "not the declared charset", "control bytes"])
 def test_bad_page_is_refused(tmp_path, data: bytes, message: str) -> None:
     ws = make_workspace(tmp_path, {"source_texts/a.html": data})
-    result = invoke(ws, "run", "--engine", "none")
+    result = invoke(ws, "run", "--engine", "none", "-q")
     assert result.exit_code == 2 and result.stderr.startswith(message), result.stderr
     assert not (ws / "locales").exists()
 
