@@ -71,9 +71,9 @@ if __name__ == "__main__":
     sys.path[:0] = [str(HERE.parent), str(HERE)]
     if sys.argv[1:] != ["--regenerate"]:
         sys.exit("usage: python tests/golden_cases.py --regenerate")
-    from fake_engine import FakeEngine  # as conftest.py registers it for the tests
+    from fake_engine import FakeEngine
 
     from pipeline import translate
 
-    translate.register_engine("fake", lambda settings: FakeEngine())
+    translate.register_engine("fake", lambda settings: FakeEngine())  # as conftest.py does
     regenerate()

@@ -455,7 +455,7 @@ def test_run_review_build_as_a_new_user(office_ws):
             msgfmt_check(po_path)
             po = polib.pofile(str(po_path))
             assert [e.msgid for e in po] == [text for text, _kind in expected]  # one entry per paragraph
-            assert all(e.fuzzy and "machine translation: fake" in e.comment for e in po)
+            assert all(e.fuzzy and "machine translation: fake" in e.tcomment for e in po)
             assert any(e.msgstr.startswith(f"[{lang}] ") for e in po)
             kinds = {line for e in po for line in e.comment.splitlines() if line.startswith("type: ")}
             assert kinds == {f"type: {kind}" for _text, kind in expected if kind != "paragraph"}

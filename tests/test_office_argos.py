@@ -43,7 +43,7 @@ def test_office_documents_with_real_argos_models(tmp_path):
             for entry in po:
                 if not entry.msgstr:
                     continue
-                assert "machine translation: argos" in entry.comment
+                assert "machine translation: argos" in entry.tcomment
                 for token in ("12", "2026", "10:00", PHONE, URL):
                     assert (token in entry.msgid) <= (token in entry.msgstr), (token, entry.msgstr)
                 assert sorted(_CODES.findall(entry.msgid)) == sorted(_CODES.findall(entry.msgstr)), entry.msgstr
