@@ -392,3 +392,13 @@ def test_check_qa_never_imports_the_mt_stack(ws):
     _codes, out, heavy = run_fresh(ws, ["check", "--qa"])
     assert not heavy & {"ctranslate2", "argostranslate", "torch", "sentencepiece"}, heavy
     assert "qa-" not in out    # untranslated catalogues: nothing to check yet
+
+
+def test_line_break_in_a_one_line_construct_warns():
+    ctx = qa.Context("en", "pl", GLOSSARY, None, "reviewed", ())
+    heading = Entry("Program", "Programme\nof the day", extracted=("type: heading",))
+    assert [(p.code, p.severity) for p in qa.check_line_breaks(heading, ctx)] == [("qa-line-break", "warning")]
+    paragraph = Entry("Program", "Programme\nof the day")
+    assert list(qa.check_line_breaks(paragraph, ctx)) == []
+    cell = Entry("A\nB", "A\nB", extracted=("type: table cell",))
+    assert list(qa.check_line_breaks(cell, ctx)) == []
