@@ -51,7 +51,8 @@ def test_workflow_installs_the_pinned_light_package():
     assert "pip install ." not in runs and "[mt" not in runs and "argostranslate" not in runs
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = sorted(re.split(r"[<>=!~ \[]", d)[0].lower() for d in project["dependencies"])
-    assert names == ["click", "flask", "jinja2", "langdetect", "lxml", "polib", "waitress"]  # light: no MT stack
+    assert names == ["click", "flask", "jinja2", "langdetect", "lxml", "markdown-it-py", "mdit-py-plugins", "polib",
+                     "waitress"]  # light: no MT stack
 
 
 # ---------------------------------------------------------------- the steps, run

@@ -15,7 +15,8 @@ from pipeline.catalogs import catalog
 from pipeline.catalogs import pofile
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError
-from pipeline.documents.segmentation import render, segment_text
+from pipeline.documents.formats import segment_text
+from pipeline.documents.segmentation import render
 from pipeline.documents.sources import _BINARY, normalise_newlines
 
 FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -407,3 +407,13 @@ def test_status_leaves_the_slow_language_check_to_its_qa_flag(ws, monkeypatch):
         {"errors": 0, "warnings": 0}, {"errors": 0, "warnings": 0}]
     full = json.loads(invoke(ws, "status", "--json", "--qa").stdout)
     assert calls and full["catalogues"][1]["qa"] == {"errors": 1, "warnings": 0}
+
+
+def test_line_break_in_a_one_line_construct_warns():
+    ctx = qa.Context("en", "pl", GLOSSARY, None, "reviewed", ())
+    heading = Entry("Program", "Programme\nof the day", extracted=("type: heading",))
+    assert [(p.code, p.severity) for p in qa.check_line_breaks(heading, ctx)] == [("qa-line-break", "warning")]
+    paragraph = Entry("Program", "Programme\nof the day")
+    assert list(qa.check_line_breaks(paragraph, ctx)) == []
+    cell = Entry("A\nB", "A\nB", extracted=("type: table cell",))
+    assert list(qa.check_line_breaks(cell, ctx)) == []

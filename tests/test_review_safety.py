@@ -34,7 +34,8 @@ from pipeline.config import load_settings
 from fake_engine import FakeEngine
 
 from pipeline.translate.engines import Leg
-from pipeline.documents.segmentation import is_translatable, segment_text
+from pipeline.documents.formats import segment_text
+from pipeline.documents.segmentation import is_translatable
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
 MSGCAT = shutil.which("msgcat")

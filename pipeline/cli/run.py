@@ -54,6 +54,8 @@ def run(settings: Settings, engine, url, purge_obsolete, trust_memory, models_di
         eng.close()
     for ref, reason in report.skipped:
         say(f"warning: {ref}: skipped, {reason}")
+    if not quiet:
+        _interface_notes(report.documents)
     if not report.documents and not quiet:
         say(f"no texts found in {settings.sources_dir}")
     if as_json:
@@ -145,6 +147,16 @@ def detect(settings: Settings, paths, quiet, as_json):
         click.echo(table(rows, ["DOCUMENT", "LANG", "CONF", "SEGMENTS", "OTHER LANGUAGES"]))
     for ref, reason in skipped:
         say(f"warning: {ref}: skipped, {reason}")
+    _interface_notes(documents)
+
+
+def _interface_notes(documents) -> None:
+    from pipeline.documents import boilerplate
+
+    for d in documents:
+        line = boilerplate.note(d.source.ref, d.segmented.segments)
+        if line:
+            say(line)
 
 
 def _detect_json(d) -> dict:

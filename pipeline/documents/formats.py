@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from pipeline.documents import docx, odt, segmentation
+from pipeline.documents import docx, html, markdown, odt, segmentation
 from pipeline.documents.segmentation import Segment, SegmentedDocument
+from pipeline.errors import OutreachError
 
 if TYPE_CHECKING:
     from pipeline.documents.sources import SourceDocument
@@ -46,7 +47,8 @@ def _render_text(source: "SourceDocument", segmented: SegmentedDocument, transla
 
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
-    Format("markdown", (".md", ".markdown"), False, _segment_text, _render_text),
+    Format("markdown", (".md", ".markdown"), False, markdown.segment, markdown.render),
+    Format("html", (".html", ".htm"), True, html.segment, html.render),
     Format("docx", (".docx",), True, docx.segment, docx.render),
     Format("odt", (".odt",), True, odt.segment, odt.render),
 )
@@ -66,6 +68,17 @@ def named(name: str) -> Format:
 
 def suffixes() -> tuple[str, ...]:
     return tuple(_BY_SUFFIX)
+
+
+def segment_text(text: str, fmt: str) -> SegmentedDocument:
+    """Segment a text of a text format ("text", "markdown", "html") without a source file."""
+    if fmt == "markdown":
+        return markdown.segment_markdown(text)
+    if fmt == "html":
+        return html.segment_text(text)
+    if fmt == "text":
+        return segmentation.segment_text(text)
+    raise OutreachError(f"unknown source format {fmt!r} (expected 'text', 'markdown' or 'html')")
 
 
 def segment(source: "SourceDocument") -> SegmentedDocument:

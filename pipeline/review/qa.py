@@ -321,6 +321,21 @@ def check_whitespace(entry: Entry, ctx: Context) -> Iterable[Problem]:
                       WARNING)
 
 
+#: Constructs that hold one line: a line break of their translation is joined on build.
+ONE_LINE_KINDS = ("heading", "table cell", "front matter", "title", "alt text", "tooltip", "description")
+
+
+def check_line_breaks(entry: Entry, ctx: Context) -> Iterable[Problem]:
+    """A line break the build has to join (headings, table cells, one-line fields)."""
+    if entry.msgstr.count("\n") <= entry.msgid.count("\n"):
+        return
+    kinds = [line[len("type: "):] for line in entry.extracted if line.startswith("type: ")]
+    joined = [kind for kind in kinds if kind in ONE_LINE_KINDS]
+    if joined:
+        yield Problem("qa-line-break", f"a {joined[0]} is one line: the line break of the translation "
+                      "is joined into a space in the built document", WARNING)
+
+
 def _final(text: str) -> str:
     text = text.rstrip().rstrip(_CLOSERS).rstrip().replace("...", "…")
     return text[-1] if text and text[-1] in FINAL_PUNCTUATION else ""
@@ -365,6 +380,7 @@ CHECKS: tuple[Check, ...] = (
     check_numbers, check_urls, check_emails, check_phones, check_markup, check_inline_codes, check_links,
     check_language,
     check_glossary, check_untranslated_copy, check_whitespace, check_punctuation, check_length,
+    check_line_breaks,
 )
 
 
