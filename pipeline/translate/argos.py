@@ -41,6 +41,7 @@ class EngineStats:
     sentences: int = 0      # sentences sent to the model
     batches: int = 0        # translate_batch calls
     cached: int = 0         # texts answered from the cache
+    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
     fallbacks: int = 0      # texts translated piece by piece around protected spans
     empty: int = 0          # sentences the model answered with nothing (source kept)
 
