@@ -319,6 +319,6 @@ def test_each_text_is_judged_once(monkeypatch):
     calls = []
     real = detector._probabilities
     monkeypatch.setattr(detector, "_probabilities", lambda cleaned, fast: calls.append(cleaned) or real(cleaned, fast=fast))
-    texts = [POLISH_1, "Wstęp wolny dla wszystkich!", POLISH_1, "Wstęp wolny — dla wszystkich"]
+    texts = ["Wstęp wolny dla wszystkich!", POLISH_1, "Wstęp wolny — dla wszystkich", "Zapisy na kurs polskiego"]
     detector.detect_document(texts, [1, 2, 3, 4])
-    assert calls == [clean_text(POLISH_1), "Wstęp wolny dla wszystkich"]
+    assert calls == ["Wstęp wolny dla wszystkich", clean_text(POLISH_1), "Zapisy na kurs polskiego"]
