@@ -101,8 +101,10 @@ class DocumentLanguage:
 
 def clean_text(text: str) -> str:
     """Keep only the words: drop URLs, e-mails, link targets, inline code, digits, punctuation."""
-    for pattern in (_LINK_TARGET, _INLINE_CODE, _URL, _EMAIL):
-        text = pattern.sub(" ", text)
+    lowered = text.lower()
+    for pattern, needs in ((_LINK_TARGET, "]("), (_INLINE_CODE, "`"), (_URL, ("://", "www.")), (_EMAIL, "@")):
+        if any(n in lowered for n in needs) if isinstance(needs, tuple) else needs in text:  # else no match possible
+            text = pattern.sub(" ", text)
     return " ".join(_NON_LETTER.sub(" ", text).split())
 
 
@@ -164,6 +166,7 @@ class Detector:
         self.seed = seed
         self._factory = None  # built lazily by _get_factory()
         self._judged: dict[str, list[tuple[str, float]]] = {}  # cleaned text → probabilities
+        self._fast = None  # one fast langdetect detector, reset for each text
 
     def _get_factory(self):
         """The private langdetect factory holding only the candidate profiles."""
@@ -205,7 +208,13 @@ class Detector:
         if len(plausible) <= 1:
             return [(plausible[0], 1.0)] if plausible else []
         factory = self._get_factory()
-        detector = _fast_detector()(factory) if fast else factory.create()
+        if fast:
+            detector = self._fast
+            if detector is None:
+                detector = self._fast = _fast_detector()(factory)
+            detector.text, detector.langprob, detector.n_trial = "", None, 7   # langdetect's fresh state
+        else:
+            detector = factory.create()
         if len(cleaned) >= LONG_TEXT_CHARS:
             detector.n_trial = LONG_TEXT_TRIALS
         detector.set_prior_map({code: 1.0 for code in plausible})
@@ -355,6 +364,8 @@ def _fast_detector():
             self.text += spaces.sub(" ", text[: self.max_text_length])
 
         def cleaning_text(self):
+            if not self.text or max(self.text) < "\u0300":
+                return  # nothing counts as non-Latin: langdetect would keep the text as it is
             latin = non_latin = 0
             for ch, count in Counter(self.text).items():
                 if "A" <= ch <= "z":
