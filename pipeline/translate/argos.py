@@ -207,9 +207,10 @@ class ArgosEngine(SentenceEngine):
 def thread_layout(settings: Any) -> tuple[int, int]:
     """``(inter_threads, intra_threads)``: the settings, or what bench/ceiling.py found fastest.
 
-    Default: one worker per two cores, each with two threads (2 cores: 1 × 2). The
-    ceiling search on 2 shared cores found 1 × 2 and 2 × 1 within noise of each
-    other at beam 4, and 1 × 2 needs one set of buffers instead of two.
+    Default: one worker per two cores, each with two threads (2 cores: 1 × 2). On
+    2 cores at beam 4 bench/ceiling.py measured 1 worker × 2 threads about 1.9×
+    faster than 2 × 1 for the same batches (one batch's matrix products use both
+    cores; two single-threaded batches compete for memory bandwidth).
     """
     cores = os.cpu_count() or 1
     inter = getattr(settings, "inter_threads", 0) or max(1, cores // 2)
