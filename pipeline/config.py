@@ -33,7 +33,7 @@ class Settings:
     pivot_language: str = "en"
     beam_size: int = 2
     batch_tokens: int = 2048
-    batch_examples: int = 0          # > 0: batches of this many sentences instead of batch_tokens
+    batch_examples: int = 32         # at most this many sentences per batch (0: batch_tokens only)
     threads: int = 0                 # CTranslate2 intra_threads (0: chosen from the cores)
     inter_threads: int = 0           # batches run in parallel (0: chosen from the cores)
     max_length_ratio: float = 1.5    # decoding stops at ratio × longest source + 10 tokens

@@ -286,7 +286,8 @@ def test_batches_sorted_by_length_by_tokens_or_examples():
 
     lengths = [5, 1, 9, 3, 3, 40]
     assert batches(lengths, max_tokens=10) == [[1, 3, 4], [0], [2], [5]]   # 1+3+3, 5, 9, 40 alone
-    assert batches(lengths, max_tokens=10, max_examples=4) == [[1, 3, 4, 0], [2, 5]]
+    assert batches(lengths, max_tokens=100, max_examples=4) == [[1, 3, 4, 0], [2, 5]]
+    assert batches(lengths, max_tokens=10, max_examples=2) == [[1, 3], [4, 0], [2], [5]]
     assert batches([], max_tokens=10) == []
 
 

@@ -10,7 +10,7 @@ module (``outreach status``/``check``) never loads the MT stack.
 pair: cached texts need no inference; the rest are, in chunks (so an
 interrupted run resumes from the cache), joined into one line, protected,
 split into sentences, tokenized, sorted by length and translated in batches
-(of ``batch_examples`` sentences, or ``batch_tokens`` source tokens) whose
+(of at most ``batch_examples`` sentences and ``batch_tokens`` source tokens) whose
 decoding length is bounded by the longest input of the batch
 (``max_length_ratio`` × tokens + 10). All batches of a pass are submitted at
 once (``asynchronous=True``), so ``inter_threads`` workers run them side by
@@ -80,7 +80,7 @@ class ArgosEngine(SentenceEngine):
 
     def __init__(self, models: Sequence[InstalledModel] = (), settings: Any = None, *,
                  cache: TranslationCache | None = None, extra_terms: Sequence[str] = (),
-                 chunk_size: int = 64, max_batch_tokens: int = 2048, batch_examples: int = 0,
+                 chunk_size: int = 64, max_batch_tokens: int = 2048, batch_examples: int = 32,
                  max_length_ratio: float = 1.5):
         best: dict[tuple[str, str], Package] = {}
         for model in models:
@@ -219,13 +219,13 @@ def thread_layout(settings: Any) -> tuple[int, int]:
 
 
 def batches(lengths: Sequence[int], max_tokens: int, max_examples: int = 0) -> list[list[int]]:
-    """Indices of ``lengths`` sorted by length and cut into batches of ``max_examples`` sentences
-    (when > 0) or of at most ``max_tokens`` source tokens (a longer sentence gets a batch alone)."""
+    """Indices of ``lengths`` sorted by length and cut into batches of at most ``max_examples``
+    sentences (when > 0) and at most ``max_tokens`` source tokens (a longer sentence gets a batch alone)."""
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     groups: list[list[int]] = [[]]
     size = 0
     for i in order:
-        full = len(groups[-1]) >= max_examples if max_examples > 0 else size + lengths[i] > max_tokens
+        full = size + lengths[i] > max_tokens or (max_examples > 0 and len(groups[-1]) >= max_examples)
         if groups[-1] and full:
             groups.append([])
             size = 0
@@ -261,5 +261,5 @@ def open_engine(settings: Any, *, required: bool, cache: TranslationCache | None
         return ArgosEngine((), settings)
     return ArgosEngine(models, settings, cache=cache, extra_terms=extra_terms,
                        max_batch_tokens=getattr(settings, "batch_tokens", 2048),
-                       batch_examples=getattr(settings, "batch_examples", 0),
+                       batch_examples=getattr(settings, "batch_examples", 32),
                        max_length_ratio=getattr(settings, "max_length_ratio", 1.5))
