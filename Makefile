@@ -14,11 +14,13 @@ LIBRETRANSLATE := 1.9.6
 LT_TORCH := torch==2.13.0
 LT_STAMP := $(LT_VENV)/.installed-$(LIBRETRANSLATE)
 
-.PHONY: bench run test test-quick golden gettext chromium lt-venv clean help
+.PHONY: bench run test test-quick lint golden gettext chromium lt-venv clean help
 
 help:
 	@echo "make run     build .venv/ and run the pipeline on source_texts/"
 	@echo "make test    run the whole test suite (builds .venv-lt/ with LibreTranslate for its tests)"
+	@echo "make test-quick  the suite without slow and LibreTranslate tests, fewer hypothesis examples"
+	@echo "make lint    ruff and mypy"
 	@echo "make lt-venv build .venv-lt/ only (LibreTranslate server for the tests)"
 	@echo "make golden  regenerate tests/golden/ on purpose (review the diff!)"
 
@@ -41,7 +43,8 @@ gettext:
 	  echo "installing GNU gettext (msgfmt, msgmerge, msgcat)"; \
 	  (apt-get update -qq && apt-get install -y -qq gettext) >/dev/null || { echo "cannot install gettext; install it by hand" >&2; exit 1; }; }
 
-# Headless Chromium renders the HTML report in tests/test_browser.py.
+# Headless Chromium renders the HTML report (tests/test_browser.py) and runs the review app
+# (tests/test_review_browser.py, driven by Playwright from pip: never "playwright install").
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  echo "installing Chromium (headless browser for the report test)"; \
@@ -58,11 +61,16 @@ $(LT_STAMP):
 lt-venv: $(LT_STAMP)
 
 # OUTREACH_REQUIRE_LT=1: the real-server tests fail (not skip) without .venv-lt.
+# OUTREACH_HYPOTHESIS=ci: every property test with its full example count (tests/profiles.py).
 test: $(STAMP) gettext chromium $(LT_STAMP)
-	OUTREACH_REQUIRE_LT=1 $(BIN)/pytest -q
+	OUTREACH_REQUIRE_LT=1 OUTREACH_HYPOTHESIS=ci $(BIN)/pytest -q
 
 test-quick: $(STAMP)
-	$(BIN)/pytest -q -m "not slow and not libretranslate"
+	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -m "not slow and not libretranslate"
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/mypy
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden_cases.py --regenerate

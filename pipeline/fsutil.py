@@ -105,7 +105,7 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return removed
-    for parent, dirs, files in os.walk(folder):
+    for parent, _dirs, files in os.walk(folder):
         for name in files:
             if _TEMP_NAME.match(name):
                 path = Path(parent) / name

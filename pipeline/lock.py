@@ -1,7 +1,7 @@
 """The workspace lock: one ``run`` (or ``build``) at a time per workspace.
 
 Two people running the pipeline on a shared folder must not interleave their
-writes. :func:`workspace_lock` takes an exclusive ``fcntl.flock`` on
+writes. :func:`acquire` takes an exclusive ``fcntl.flock`` on
 ``.outreach/lock`` (a git-ignored folder) and records who holds it (pid,
 host, start time) in the file. The kernel releases a flock when its process
 dies, however it dies (Ctrl-C, SIGKILL, a laptop that never woke up and was

@@ -219,7 +219,7 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
                 entries=tuple(merged[key]),
                 header=pofile.build_header(language=lang, project=_project(settings, doc_id), template=False,
                                            existing=existing[key]),
-                header_comment=existing[key].header_comment if existing[key] else "",
+                header_comment=existing[key].header_comment if existing[key] is not None else "",  # type: ignore[union-attr]
             )
             drafts, copied, remembered = counts.get(key, (0, 0, 0))
             active = sum(1 for e in po.entries if not e.obsolete)
@@ -271,7 +271,7 @@ def replaceable(entry: Entry, before: dict[tuple[str | None, str], Entry]) -> st
     if state == catalog.MEMORY_SUGGESTION:
         return SUGGESTION
     if state == catalog.STALE and entry.key not in before:
-        old = before.get((entry.msgctxt, entry.previous_msgid))
+        old = before.get((entry.msgctxt, entry.previous_msgid or ""))
         if old is not None and old.fuzzy and old.previous_msgid is None and catalog.entry_state(
                 dataclasses.replace(old, obsolete=False)) in (catalog.MACHINE_DRAFT, catalog.MEMORY_SUGGESTION, catalog.COPY):
             return OUTDATED

@@ -35,6 +35,8 @@ if _TESTS_DIR not in sys.path:
 
 TEST_HOME = _TEST_HOME
 
+import profiles  # noqa: E402,F401  (loads the hypothesis profile: quick, or ci in make test)
+
 # The deterministic test engine, as `--engine fake` (never offered by the product).
 from fake_engine import FakeEngine  # noqa: E402
 

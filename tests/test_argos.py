@@ -257,9 +257,22 @@ def test_target_prefix_is_passed_and_stripped(tmp_path, models):
     prefix = vocab[10]
     meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), "target_prefix": prefix}))
     engine = create_engine(Settings(workspace=tmp_path, models_dir=directory, beam_size=1), "argos")
+    package = engine.package(EN_UK)
+    assert package.target_prefix == prefix
+    translator, sp = engine._load(package)
+    seen: list = []
+
+    class Recording:
+        """The real translator, with every call's target_prefix recorded and the prefix echoed first."""
+
+        def translate_batch(self, batch, **kwargs):
+            seen.append(kwargs.get("target_prefix"))
+            return translator.translate_batch(batch, **kwargs)
+
+    engine._loaded[package.model.path] = (Recording(), sp)
     out = engine.translate_pair(EN_UK, ["Volunteers meet on Tuesday afternoon."])
-    assert out[0].strip()
-    assert engine._packages[("en", "uk")].target_prefix == prefix
+    assert seen and seen[0] == [[prefix]]            # passed to CTranslate2 for every sentence
+    assert out[0].strip() and not out[0].startswith(prefix)   # and not left in the draft
 
 
 def test_device_auto_works_without_gpu(tmp_path, models):

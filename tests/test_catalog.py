@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from profiles import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -249,7 +250,7 @@ old_entries = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(old=old_entries, new_ids=st.lists(texts, max_size=8, unique=True), purge=st.booleans())
 def test_no_translation_is_ever_lost(old, new_ids, purge):
     existing = catalog(*old)
@@ -308,3 +309,38 @@ def test_draft_fingerprint_is_recorded_in_the_comment():
     # Old catalogues without a fingerprint count as untouched machine drafts.
     legacy = Entry("a", "b", flags=("fuzzy",), extracted=("machine translation: argos x 1.0",))
     assert recorded_draft(legacy) is None and entry_state(legacy) == MACHINE_DRAFT
+
+
+# ---------------------------------------------------------------- review actions (outreach review)
+
+def _drafts() -> list[Entry]:
+    from pipeline.catalogs import catalog as cat
+
+    machine = Entry("Zapisy", "Sign-up", flags=(FUZZY,), extracted=("type: heading", cat.draft_note(MT, "Sign-up"),
+                                                                     "English pivot: Sign-up"))
+    memory = Entry("Zapisy", "Registration", flags=(FUZZY,),
+                   extracted=(cat.draft_note("translation memory: from a (exact)", "Registration"),))
+    copied = Entry("Hello", "Hello", flags=(FUZZY,), extracted=("copied from source: the paragraph is already in en",))
+    stale = Entry("Zapisy teraz", "Sign-up", flags=(FUZZY,), previous_msgid="Zapisy")
+    return [machine, memory, copied, stale]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_review_actions_give_the_state_their_name_says(index):
+    from pipeline.catalogs import catalog as cat
+    from pipeline.runner import replaceable
+
+    entry = _drafts()[index]
+    accepted = cat.as_reviewed(entry, entry.msgstr)
+    assert cat.entry_state(accepted) == cat.REVIEWED and accepted.previous_msgid is None
+    assert replaceable(accepted, {}) is None
+    # Saved as a draft, even unchanged, it is a human's: no run replaces it.
+    draft = cat.as_human_draft(entry, entry.msgstr)
+    assert cat.entry_state(draft) == cat.HUMAN_DRAFT and replaceable(draft, {}) is None
+    assert cat.entry_state(cat.as_human_draft(entry, "")) == cat.UNTRANSLATED
+    handed_back = cat.as_untranslated(accepted)
+    assert cat.entry_state(handed_back) == cat.UNTRANSLATED and replaceable(handed_back, {}) == "empty"
+    # Template notes (not translation state) survive every action.
+    kept = [line for line in entry.extracted if not cat.is_state_comment(line)]
+    for changed in (accepted, draft, handed_back):
+        assert list(changed.extracted) == kept

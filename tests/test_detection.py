@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from profiles import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,7 +215,7 @@ def test_clean_text_strips_misleading_parts():
     assert clean_text(raw) == "Zobacz regulamin napisz na lub wpisz tel"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(max_size=80))
 def test_probabilities_property(text):
     result = Detector().probabilities(text)

@@ -7,7 +7,7 @@ with structure-aware inputs, and atheris adds a native build for no new finding.
 
 from __future__ import annotations
 
-import pytest
+from profiles import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,7 @@ from pipeline.errors import CatalogError
 from pipeline.documents.segmentation import render, segment_text
 from pipeline.documents.sources import _BINARY, normalise_newlines
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Characters that matter to the Markdown parser, to PO escaping and to line breaking.
 MARKUP = list("#->*+|`~<>!=_[]():.,;/\\\"'\t 1\u00a0\u2014\u201e\u201d") + ["\n", "\n\n", "  ", "    ", "```", "---", "<!--", "-->", "1. ", "- [ ] "]
@@ -164,7 +164,7 @@ def _reference_break_lines(text, width, start):
 BREAKING = list(' .,:;/-!?–…—)]}([{„‚"\'“”‘’«»\\\t\aab ąę中字\u0301\u200bxyz 12')
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(st.sampled_from(BREAKING), max_size=80).map("".join), st.integers(1, 40), st.integers(0, 12))
 def test_fast_line_breaking_equals_the_reference(text, width, start):
     assert pofile._break_lines(text, width, start) == _reference_break_lines(text, width, start)

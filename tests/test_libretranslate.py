@@ -56,6 +56,7 @@ class Fake:
         self.max_inflight = 0
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.transform = lambda text, target: f"[{target}] {text}"   # what "translating" does
 
     @property
     def translate_requests(self) -> int:
@@ -105,7 +106,7 @@ def _handler(fake: Fake):
                 elif isinstance(step, int):
                     return self._json(step, {"error": f"scripted {step}, your key {data.get('api_key')}"})
                 q = data["q"]
-                out = [f"[{data['target']}] {text}" for text in q]
+                out = [fake.transform(text, data["target"]) for text in q]
                 self._json(200, {"translatedText": out})
             finally:
                 with fake.lock:

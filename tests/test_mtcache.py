@@ -159,3 +159,27 @@ def test_in_folder_that_is_a_file_disables_cache(tmp_path):
     assert cache.put_many(*KEY, [("a", "b")]) == 0
     assert cache.get_many(*KEY, ["a"]) == {}
     cache.close()
+
+
+def test_run_says_when_the_cache_is_disabled(tmp_path):
+    """A run whose cache cannot be used still drafts, but says that resume and reuse are lost."""
+    from click.testing import CliRunner
+    from fake_engine import FakeEngine
+    from workspace import make_workspace
+
+    from pipeline import translate
+    from pipeline.cli import cli
+
+    class Cached(FakeEngine):
+        def __init__(self, settings):
+            super().__init__()
+            blocker = tmp_path / "not-a-folder"
+            blocker.write_text("x")
+            self.cache = TranslationCache.in_folder(blocker / "cache")
+
+    translate.register_engine("fake-cached", Cached)
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Zapraszamy do biblioteki w sobotę.\n"})
+    result = CliRunner().invoke(cli, ["run", "-C", str(ws), "--engine", "fake-cached"])
+    assert result.exit_code == 0, result.output
+    assert "warning: translation cache disabled (cannot create " in result.stderr
+    assert "an interrupted run will not resume" in result.stderr

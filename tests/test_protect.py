@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from profiles import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,7 +126,7 @@ NUMBERS = st.sampled_from(["5", "24", "2026", "10:00–12:00", "9.30", "1.12.202
                            "+48 601 234 567", "601-234-567", "007"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_roundtrip_any_text(text):
     protected = protect(text)
@@ -134,7 +135,7 @@ def test_roundtrip_any_text(text):
     assert len(protected.spans) == len(protected.placeholders) == len(set(protected.placeholders))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(WORDS, URLS, EMAILS, NUMBERS, st.text(max_size=4)), max_size=12),
        st.sampled_from([" ", "", "\n"]))
 def test_roundtrip_and_coverage_of_announcement_like_text(parts, sep):
@@ -145,7 +146,7 @@ def test_roundtrip_and_coverage_of_announcement_like_text(parts, sep):
     assert not re.search(r"\d", re.sub(r"[0-9]+", "", protected.text))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.one_of(URLS, EMAILS, NUMBERS), min_size=1, max_size=4),
        st.lists(st.sampled_from(["Zapraszamy", "na", "stronę", "albo", "piszcie", "dzwońcie"]), min_size=5, max_size=5))
 def test_every_url_email_number_is_within_a_span(items, words):
@@ -159,7 +160,7 @@ def test_every_url_email_number_is_within_a_span(items, words):
     assert restore(protected.text, protected) == text
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab5 .:-–*_[]()<>/@w`+\n٣²x")), max_size=30))
 def test_roundtrip_markup_heavy_text(text):
     protected = protect(text)

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from profiles import examples
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from pipeline import fsutil, runner
 from pipeline.catalogs import catalog
@@ -37,7 +38,7 @@ from pipeline.documents.segmentation import is_translatable, segment_text
 from workspace import invoke, make_workspace, msgfmt_check, snapshot
 
 MSGCAT = shutil.which("msgcat")
-EXAMPLES = 300
+EXAMPLES = examples(300)
 
 SENTENCES = [
     "Zapraszamy na bezpłatne warsztaty językowe w naszej bibliotece.",

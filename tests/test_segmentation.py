@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from profiles import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -334,19 +335,19 @@ _TEXT = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
 def test_markdown_round_trip_property(text: str) -> None:
     identity(text, "markdown")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_TEXT)
 def test_plain_round_trip_property(text: str) -> None:
     identity(text, "text")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=_TEXT)
 def test_segment_kinds_and_order(text: str) -> None:
     doc = segment_text(text, "markdown")

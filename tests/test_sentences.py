@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from profiles import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +114,7 @@ def test_join_lines():
     assert join_lines("Bez zmian") == "Bez zmian"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("Aaźż .!?…\"„(5\n")) | st.characters(), max_size=60),
        st.sampled_from(["pl", "en", "uk", "de"]))
 def test_reassembly_is_exact(text, lang):

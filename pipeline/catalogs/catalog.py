@@ -163,6 +163,31 @@ def is_state_comment(line: str) -> bool:
     return line.startswith(STATE_PREFIXES)
 
 
+def _without_state(entry: "Entry") -> tuple[str, ...]:
+    return tuple(line for line in entry.extracted if not is_state_comment(line))
+
+
+def as_reviewed(entry: "Entry", text: str) -> "Entry":
+    """``entry`` accepted by a reviewer with ``text``: not fuzzy, no previous msgid, no draft
+    markers (machine, memory, copy, pivot notes) — so every later run treats it as a human's."""
+    return replace(entry, msgstr=text, flags=tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), previous_msgid=None)
+
+
+def as_human_draft(entry: "Entry", text: str) -> "Entry":
+    """``entry`` saved as a reviewer's unfinished draft: fuzzy, without draft markers or previous
+    msgid, so :func:`entry_state` calls it a human draft (an empty ``text`` leaves it untranslated)."""
+    return replace(entry, msgstr=text, flags=add_flag(entry.flags, FUZZY) if text else
+                   tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), previous_msgid=None)
+
+
+def as_untranslated(entry: "Entry") -> "Entry":
+    """``entry`` handed back to the machine: no translation, so the next run drafts it afresh."""
+    return replace(entry, msgstr="", flags=tuple(f for f in entry.flags if f != FUZZY),
+                   extracted=_without_state(entry), previous_msgid=None)
+
+
 def add_flag(flags: tuple[str, ...], flag: str) -> tuple[str, ...]:
     """``flags`` with ``flag`` appended unless already present."""
     return flags if flag in flags else flags + (flag,)
@@ -298,13 +323,13 @@ def merge(
     kept = revived = carried = new_count = 0
     unmatched: list[int] = []
     for t, entry in enumerate(template):
-        i = by_key.get(entry.key)
-        if i is None or i in used:
+        found = by_key.get(entry.key)
+        if found is None or found in used:
             unmatched.append(t)
             continue
-        used.add(i)
-        result[t] = _kept(replace(entry, obsolete=False), old[i])
-        if old[i].obsolete:
+        used.add(found)
+        result[t] = _kept(replace(entry, obsolete=False), old[found])
+        if old[found].obsolete:
             revived += 1
         else:
             kept += 1

@@ -147,11 +147,6 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
-def contains(text: str, term: str) -> bool:
-    """Whether ``text`` contains ``term`` (inflection-tolerant)."""
-    return term_pattern(term).search(text) is not None
-
-
 def find_terms(text: str, terms: tuple[Term, ...]) -> list[Match]:
     found = [Match(t, m.start(), m.end(), m.group(0)) for t in terms for m in term_pattern(t.term).finditer(text)]
     found.sort(key=lambda m: (-(m.end - m.start), m.start))

@@ -27,7 +27,7 @@ import polib
 from pipeline import __version__
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
-from pipeline.fsutil import write_atomic
+from pipeline.fsutil import write_atomic, write_atomic_if_unchanged
 
 WIDTH = 79
 _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
@@ -73,6 +73,11 @@ def read_catalog(path: Path) -> Catalog:
         data = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    return parse_catalog(_decode(data, str(path)), path=str(path))
+
+
+def parse_bytes(data: bytes, path: Path | str) -> Catalog:
+    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says)."""
     return parse_catalog(_decode(data, str(path)), path=str(path))
 
 
@@ -420,14 +425,19 @@ def timestamp(now: datetime | None = None) -> str:
     return now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
 
 
-def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None) -> bool:
+_ANY = object()
+
+
+def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY) -> bool:
     """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
 
     Returns False when nothing was written. Otherwise the date field that
     records the change (POT-Creation-Date for a .pot, PO-Revision-Date for a
     .po) is set to ``now`` (default: :func:`timestamp`) and the file is
     replaced atomically. An existing file that cannot be parsed raises
-    :class:`CatalogError` rather than being overwritten.
+    :class:`CatalogError` rather than being overwritten. ``expected`` (a
+    :class:`pipeline.fsutil.Fingerprint`, or None for "no file"): replace the
+    file only if it is still what was read, else :class:`ConflictError`.
     """
     path = Path(path)
     field = "POT-Creation-Date" if path.suffix == ".pot" else "PO-Revision-Date"
@@ -445,7 +455,10 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None) -> bo
         if _content(read_catalog(path)) == _content(catalog):
             return False
     value = now if now is not None else timestamp()
-    write_atomic(path, _formatted(catalog, field, value))
+    if expected is _ANY:
+        write_atomic(path, _formatted(catalog, field, value))
+    else:
+        write_atomic_if_unchanged(path, _formatted(catalog, field, value), expected)
     return True
 
 

@@ -63,6 +63,7 @@ def cli():
     outreach status    how far review has come, per document and language
     outreach check     the CI gate: exit 1 until everything is reviewed
     outreach report    an HTML page for reviewers: every entry's state
+    outreach review    review in the browser (a local web app)
     outreach badge     SVG completeness badges per language
     outreach build     reviewed catalogues → build/<lang>/ texts
     outreach models    list, install (pair or .argosmodel file), remove models
@@ -74,11 +75,12 @@ from pipeline.cli import build as _build  # noqa: E402
 from pipeline.cli import memory as _memory  # noqa: E402
 from pipeline.cli import models as _models  # noqa: E402
 from pipeline.cli import report as _report  # noqa: E402
+from pipeline.cli import review as _review  # noqa: E402
 from pipeline.cli import run as _run  # noqa: E402
 from pipeline.cli import status as _status  # noqa: E402
 
 for _command in (_run.run, _run.detect, _status.status, _status.check, _report.report, _report.badge,
-                 _build.build, _models.models, _memory.memory):
+                 _review.review, _build.build, _models.models, _memory.memory):
     cli.add_command(_command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -92,14 +93,14 @@ def install(settings: Settings, items, models_dir, if_missing, timeout):
 
 def _download(m, pairs, directory, timeout):
     """Install from the index with a progress bar on stderr, shown once bytes flow."""
-    bars = []
+    bars: list[Any] = []
 
     def progress(done: int, total: int) -> None:
         if not bars or (total and bars[-1].length != total):
             if bars:
                 bars[-1].render_finish()
             bars.append(click.progressbar(length=max(total, 1), label="downloading",
-                                          file=click.get_text_stream("stderr"), show_eta=False))
+                                          file=click.get_text_stream("stderr"), show_eta=False))  # type: ignore[operator]
         bar = bars[-1]
         bar.update(min(done, bar.length) - bar.pos)
 

@@ -7,8 +7,8 @@ stderr (``say``); these helpers are the only place that knows how.
 from __future__ import annotations
 
 import functools
+from typing import Any
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -122,14 +122,15 @@ class ProgressBar:
     """A click progress bar on stderr that appears with the first report of work."""
 
     def __init__(self, label: str):
-        self.label, self.bar = label, None
+        self.label = label
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if total <= 0:
             return
         if self.bar is None or self.bar.length != total:
             self.finish()
-            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))  # type: ignore[operator]
         self.bar.update(min(done, total) - self.bar.pos)
 
     def finish(self) -> None:

@@ -49,6 +49,7 @@ def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as
     finally:
         if bar:
             bar.finish()
+        _cache_notes(getattr(eng, "cache", None) if eng.has_models else None)
         eng.close()
     for ref, reason in report.skipped:
         say(f"warning: {ref}: skipped, {reason}")
@@ -75,6 +76,17 @@ def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as
     if not report.has_models and report.engine != "none" and not quiet and report.untranslated:
         say("note: no translation models installed, so translations were left empty for reviewers. "
             "Install models with 'outreach models install pl-en en-uk' (or a .argosmodel file), then run again.")
+
+
+def _cache_notes(cache) -> None:
+    """Say when the translation cache could not be used: a re-run then translates everything again."""
+    if cache is None:
+        return
+    if cache.recovered is not None:
+        say(f"note: the translation cache was damaged; moved it to {cache.recovered} and started a new one")
+    if cache.disabled:
+        say(f"warning: translation cache disabled ({cache.disabled}); drafts were made, but an interrupted "
+            f"run will not resume and the next run translates everything again")
 
 
 def _warn_missing_routes(settings: Settings, eng) -> None:

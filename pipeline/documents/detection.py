@@ -176,7 +176,7 @@ class Detector:
 
     def _plausible(self, script: str | None) -> tuple[str, ...]:
         """The candidates that can be written in ``script``."""
-        excluded = {"cyrillic": LATIN_LANGS, "latin": CYRILLIC_LANGS}.get(script, frozenset())
+        excluded = {"cyrillic": LATIN_LANGS, "latin": CYRILLIC_LANGS}.get(script or "", frozenset())
         return tuple(c for c in self.candidates if c not in excluded)
 
     def probabilities(self, text: str) -> list[tuple[str, float]]:

@@ -271,7 +271,9 @@ class _Markdown(_Builder):
         return 0
 
     def _fence(self, i: int) -> int:
-        fence = _FENCE.match(self.lines[i]).group(2)
+        match = _FENCE.match(self.lines[i])
+        assert match is not None  # parse() only calls this on a fence line
+        fence = match.group(2)
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
         j = i + 1
         while j < self.n and not closing.match(self.lines[j]):
@@ -305,7 +307,9 @@ class _Markdown(_Builder):
 
     def _heading(self, i: int) -> int:
         line = self.lines[i]
-        marker = _ATX.match(line).end()
+        match = _ATX.match(line)
+        assert match is not None  # parse() only calls this on a heading line
+        marker = match.end()
         _, prefix, content, suffix = _split(i, line, marker)
         close = _ATX_CLOSE.search(content)
         if close:

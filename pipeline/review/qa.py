@@ -106,7 +106,8 @@ def parts(text: str) -> Parts:
     rest = _blank(text, [m.span(2) for m in protect._LINK.finditer(text)])
     code = [m.group(0) for m in protect._CODE.finditer(rest)]
     rest = _blank(rest, [m.span() for m in protect._CODE.finditer(rest)])
-    urls, spans = [], []
+    urls: list[str] = []
+    spans: list[tuple[int, int]] = []
     for pattern in (protect._URL, protect._DOMAIN):
         for match in pattern.finditer(rest):
             start, end = protect._trim_url(match)

@@ -157,15 +157,15 @@ def _document(settings, doc_id, cats, languages, by_line) -> DocumentReport:
             order.setdefault(e.key, e)
     rows = []
     for key, first in order.items():
-        cells = []
+        cells: list[Cell | None] = []
         for lang in languages:
             c = by_lang.get(lang)
-            e = entries.get(lang, {}).get(key)
-            if c is None or e is None:
+            entry = entries.get(lang, {}).get(key)
+            if c is None or entry is None:
                 cells.append(None)
                 continue
-            found = tuple(f for f in by_line.get((c.path, e.line), ()) if f.code not in _STATE_CODES)
-            cells.append(Cell(lang, catalog.entry_state(e), e.msgstr, f"{c.path}:{e.line}", found))
+            found = tuple(f for f in by_line.get((c.path, entry.line), ()) if f.code not in _STATE_CODES)
+            cells.append(Cell(lang, catalog.entry_state(entry), entry.msgstr, f"{c.path}:{entry.line}", found))
         rows.append(Row(first.msgid, first.msgctxt, first.references, tuple(cells)))
     counts = []
     for lang in languages:

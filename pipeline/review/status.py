@@ -8,7 +8,6 @@ catalogues; it never imports the machine-translation stack, so ``status`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 from pipeline.catalogs import catalog
@@ -78,7 +77,8 @@ def collect(settings: Settings, *, qa: bool = False) -> Status:
     # An empty source gets no catalogue (run skips it): it is not "missing".
     sources = {doc_id: src for doc_id, src in sources.items() if expected_by_doc[doc_id] is not None}
     doc_ids = sorted(set(sources) | set(_catalogued_docs(settings)))
-    statuses, findings = [], []
+    statuses: list[CatalogStatus] = []
+    findings: list[Finding] = []
     for doc_id in doc_ids:
         source = sources.get(doc_id)
         expected = expected_by_doc.get(doc_id)

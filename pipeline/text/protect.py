@@ -124,10 +124,11 @@ def protect(text: str, extra_terms: Sequence[str] = ()) -> Protected:
                 counter += 1
             placeholders[i] = str(counter)
             used.add(str(counter))
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for (start, end), placeholder in zip(positions, placeholders):
         out.append(text[last:start])
-        out.append(placeholder)
+        out.append(placeholder or "")
         last = end
     out.append(text[last:])
     return Protected("".join(out), tuple(spans), tuple(p for p in placeholders if p is not None))

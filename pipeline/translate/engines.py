@@ -63,7 +63,7 @@ class Engine(ABC):
     def has_models(self) -> bool:
         return False
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional hook: most engines hold nothing)
         """Release models and caches."""
 
 
