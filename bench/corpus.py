@@ -9,6 +9,8 @@ flat list in the same order.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 DOCUMENTS: dict[str, list[str]] = {
     "godziny-otwarcia": [
         "Od 1 marca biblioteka jest czynna od poniedziałku do piątku w godz. 9:00–19:00. W soboty zapraszamy od 10:00 do 15:00. W niedziele i święta biblioteka jest nieczynna.",
@@ -96,11 +98,10 @@ def document_text(paragraphs: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the acceptance corpus
 
-def shared_bench_dir() -> "Path | None":
+def shared_bench_dir() -> Path | None:
     """``../shared/bench`` next to the checkout (or ``$OUTREACH_SHARED_BENCH``): the model builder
     ``make_argos_model.py`` and ``corpus_pl.txt`` (62 paragraphs, 189 sentences)."""
     import os
-    from pathlib import Path
 
     here = Path(__file__).resolve().parent.parent
     candidates = [os.environ.get("OUTREACH_SHARED_BENCH")] + [str(p / "shared" / "bench") for p in here.parents]

@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -531,7 +532,7 @@ def summarize_profile(prof_path: Path) -> dict:
 
 def print_table(results: dict) -> None:
     rows = [("run", "wall s median (min–max)", "CPU s", "peak RSS MB", "model sentences (cached)")]
-    for key, r in results["runs"].items():
+    for r in results["runs"].values():
         inf = r.get("inference") or {}
         model = f"{inf.get('sentences', '')} ({inf.get('sentences_cached', 0)})" if inf else ""
         rows.append((r["label"], f"{r['wall_s']:.2f} ({r['wall_min_s']:.2f}–{r['wall_max_s']:.2f})",

@@ -158,7 +158,7 @@ def load_settings(workspace: Path | None = None, **overrides: Any) -> Settings:
     for key, value in table.items():
         if key not in _KEYS:
             raise ConfigError(f"unknown setting '{key}' in [tool.outreach]; known: {', '.join(sorted(_KEYS))}", path=path)
-        expected = _KEYS[key]
+        expected: Any = _KEYS[key]
         if not isinstance(value, expected) or (expected in (int, (int, float)) and isinstance(value, bool)):
             kind = "number" if isinstance(expected, tuple) else expected.__name__
             raise ConfigError(f"setting '{key}' must be a {kind}, not {value!r}", path=path)
