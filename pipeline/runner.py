@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from pipeline import fsutil
 from pipeline.catalogs import catalog
 from pipeline.catalogs import memory
 from pipeline.catalogs import pofile
 from pipeline.catalogs.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
+from pipeline.errors import ConflictError
 from pipeline.documents.detection import Detector, DocumentLanguage
 from pipeline.translate.engines import Draft, Engine, Progress, TranslationRequest
 from pipeline.documents import formats
@@ -25,6 +27,11 @@ from pipeline.documents.segmentation import SegmentedDocument, is_translatable
 from pipeline.documents.sources import SourceDocument, load_sources
 
 Notify = Callable[[str], None]
+#: ``progress(stage, done, total)``: how far a long stage has come. Stages: :data:`READING`,
+#: :data:`DETECTING`, ``"translating <src>→<dst>"`` per model leg, :data:`WRITING`. The CLI
+#: draws a bar per stage on a terminal or prints one line per stage in a log.
+StageProgress = Callable[[str, int, int], None]
+READING, DETECTING, WRITING, TRANSLATING = "reading", "detecting languages", "writing", "translating"
 
 
 @dataclass(frozen=True)
@@ -75,16 +82,17 @@ class RunReport:
         return sum(c.memory for c in self.catalogs)
 
 
-def prepare(settings: Settings, progress: Notify | None = None, sources: Sequence[SourceDocument] | None = None,
+def prepare(settings: Settings, progress: StageProgress | None = None, sources: Sequence[SourceDocument] | None = None,
             ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
     """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason."""
     detector = Detector(settings.detect_languages)
     prepared, skipped = [], []
     if sources is None:
-        sources = load_sources(settings.sources_dir, settings.workspace)
+        sources = load_sources(settings.sources_dir, settings.workspace,
+                               progress=_stage(progress, READING))
     for number, source in enumerate(sources, 1):
         if progress:
-            progress(f"[{number}/{len(sources)}] {source.ref}")
+            progress(DETECTING, number - 1, len(sources))
         segmented = formats.segment(source)
         if not any(is_translatable(s.text) for s in segmented.segments):
             skipped.append((source.ref, "no text to translate (empty file)"))
@@ -92,7 +100,26 @@ def prepare(settings: Settings, progress: Notify | None = None, sources: Sequenc
         texts = [s.text for s in segmented.segments]
         language = detector.detect_document(texts, [s.line for s in segmented.segments], default=settings.source_language)
         prepared.append(PreparedDocument(source, segmented, language))
+    if progress and sources:
+        progress(DETECTING, len(sources), len(sources))
     return prepared, skipped
+
+
+def _stage(progress: StageProgress | None, stage: str) -> Callable[[int, int], None] | None:
+    return None if progress is None else (lambda done, total: progress(stage, done, total))
+
+
+class _LegProgress:
+    """The engine's ``progress(done, total)``, named per model leg ("translating pl→en")."""
+
+    def __init__(self, progress: StageProgress):
+        self.progress = progress
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(TRANSLATING, done, total)
+
+    def for_leg(self, leg) -> Progress:
+        return lambda done, total: self.progress(f"{TRANSLATING} {leg.source}→{leg.target}", done, total)
 
 
 def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] = ()) -> tuple[Entry, ...]:
@@ -118,12 +145,12 @@ def template_for(doc: PreparedDocument, glossary=None, languages: Sequence[str] 
 
 
 def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, notify: Notify | None = None,
-        progress: Notify | None = None, mt_progress: Progress | None = None, trust_memory: bool = False) -> RunReport:
-    """``notify`` gets messages worth a line each; ``progress`` gets per-document steps;
-    ``mt_progress(done, total)`` follows the sentences through the model; ``trust_memory``
-    accepts exact translation-memory matches as reviewed. When nothing the run reads has
-    changed since the last run, that run's report comes back at the cost of one hash per
-    file (:mod:`pipeline.runstate`)."""
+        progress: StageProgress | None = None, trust_memory: bool = False) -> RunReport:
+    """``notify`` gets messages worth a line each; ``progress`` follows each long stage
+    (:data:`StageProgress`: files read, documents detected, sentences through each model
+    leg, catalogues written); ``trust_memory`` accepts exact translation-memory matches as reviewed.
+    When nothing the run reads has changed since the last run, that run's report comes back
+    at the cost of one hash per file (:mod:`pipeline.runstate`)."""
     from pipeline import runstate
 
     flags = {"purge_obsolete": purge_obsolete, "trust_memory": trust_memory}
@@ -135,7 +162,7 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
         if unchanged is not None:
             return unchanged
     report = _run(settings, engine, purge_obsolete=purge_obsolete, notify=notify, progress=progress,
-                  mt_progress=mt_progress, trust_memory=trust_memory)
+                  trust_memory=trust_memory)
     if sources_before is not None:
         runstate.save(settings, runstate.inputs_key(settings, engine, flags, sources_before), _record(report))
     return report
@@ -179,14 +206,16 @@ def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
 
 
 def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: Notify | None,
-         progress: Notify | None, mt_progress: Progress | None, trust_memory: bool) -> RunReport:
+         progress: StageProgress | None, trust_memory: bool) -> RunReport:
     documents, skipped = prepare(settings, progress)
-    # Read every existing catalogue first: a syntax error stops the run before any write.
-    existing = {
-        (doc.source.doc_id, lang): _read_if_exists(settings.catalog_path(doc.source.doc_id, lang))
-        for doc in documents
-        for lang in settings.target_languages
-    }
+    # Read every existing catalogue first: a syntax error stops the run before any write. What each
+    # file was when read is kept, so a reviewer's save during the run is never overwritten.
+    existing: dict[tuple[str, str], Catalog | None] = {}
+    seen: dict[tuple[str, str], fsutil.Fingerprint | None] = {}
+    for doc in documents:
+        for lang in settings.target_languages:
+            key = (doc.source.doc_id, lang)
+            existing[key], seen[key] = _read_fingerprinted(settings.catalog_path(*key))
     from pipeline.catalogs.glossary import load as load_glossary
 
     terms = load_glossary(settings)
@@ -200,12 +229,16 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
 
     # The memory holds what this run keeps as reviewed (merged catalogues) plus every other catalogue.
     tm = memory.load(settings, {key: Catalog(entries=tuple(entries), header=()) for key, entries in merged.items()})
-    counts = _fill_drafts(settings, engine, documents, merged, notify, mt_progress,
+    counts = _fill_drafts(settings, engine, documents, merged, notify, _LegProgress(progress) if progress else None,
                           existing=existing, tm=tm, trust_memory=trust_memory)
 
-    outcomes = []
+    outcomes: list[CatalogOutcome] = []
+    conflicts: list[Path] = []
+    writes = len(documents) * (1 + len(settings.target_languages))
     for doc in documents:
         doc_id = doc.source.doc_id
+        if progress:
+            progress(WRITING, len(outcomes), writes)
         pot = catalog.Catalog(
             entries=templates[doc_id],
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
@@ -215,18 +248,40 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
         outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries)))
         for lang in settings.target_languages:
             key = (doc_id, lang)
-            po = Catalog(
-                entries=tuple(merged[key]),
-                header=pofile.build_header(language=lang, project=_project(settings, doc_id), template=False,
-                                           existing=existing[key]),
-                header_comment=existing[key].header_comment if existing[key] is not None else "",  # type: ignore[union-attr]
-            )
-            drafts, copied, remembered = counts.get(key, (0, 0, 0))
-            active = sum(1 for e in po.entries if not e.obsolete)
-            outcomes.append(_write(settings.catalog_path(doc_id, lang), po, lang, active, drafts, copied, remembered))
+            path = settings.catalog_path(doc_id, lang)
+            for _attempt in range(ATTEMPTS):
+                po = Catalog(
+                    entries=tuple(merged[key]),
+                    header=pofile.build_header(language=lang, project=_project(settings, doc_id), template=False,
+                                               existing=existing[key]),
+                    header_comment=existing[key].header_comment if existing[key] is not None else "",  # type: ignore[union-attr]
+                )
+                drafts, copied, remembered = counts.get(key, (0, 0, 0))
+                active = sum(1 for e in po.entries if not e.obsolete)
+                try:
+                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=seen[key]))
+                    break
+                except ConflictError:
+                    # Saved by someone else since it was read: merge again from what they saved.
+                    if notify:
+                        notify(f"{settings.display_path(path)}: saved by someone else during the run; "
+                               "merging again from the saved file")
+                    existing[key], seen[key] = _read_fingerprinted(path)
+                    merged[key] = list(catalog.merge(templates[doc_id], existing[key],
+                                                     purge_obsolete=purge_obsolete).entries)
+                    counts.update(_fill_drafts(settings, engine, [doc], merged, None, None, existing=existing,
+                                               tm=tm, trust_memory=trust_memory, only={key}))
+            else:
+                conflicts.append(path)
+    if progress and writes:
+        progress(WRITING, len(outcomes), writes)
+    if conflicts:
+        raise ConflictError(f"changed on disk again and again during the run (saved by someone else?); left as "
+                            f"saved{f' with {len(conflicts) - 1} more' if len(conflicts) > 1 else ''}: run again",
+                            path=settings.display_path(conflicts[0]))
     stats = getattr(engine, "stats", None)
     inference = tuple(vars(stats).items()) if stats is not None else ()
-    untranslated = sum(1 for entries in merged.values() for e in entries if not e.obsolete and not e.msgstr)
+    untranslated = sum(1 for entries in merged.values() for e in entries if not e.obsolete and e.untranslated)
     return RunReport(tuple(documents), tuple(outcomes), tuple(skipped), engine.name, engine.has_models, inference,
                      untranslated)
 
@@ -239,9 +294,17 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return pofile.read_catalog(path) if path.exists() else None
 
 
+def _read_fingerprinted(path: Path) -> tuple[Catalog | None, fsutil.Fingerprint | None]:
+    return pofile.read_fingerprinted(path) if path.exists() else (None, None)
+
+
+#: How often a catalogue saved by someone else during the run is merged again before giving up.
+ATTEMPTS = 3
+
+
 def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0,
-           remembered: int = 0) -> CatalogOutcome:
-    written = pofile.write_catalog(path, cat)
+           remembered: int = 0, **expected) -> CatalogOutcome:
+    written = pofile.write_catalog(path, cat, **expected)
     return CatalogOutcome(path, lang, entries, drafts, copied, written, remembered)
 
 
@@ -281,14 +344,14 @@ def replaceable(entry: Entry, before: dict[tuple[str | None, str], Entry]) -> st
 def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[PreparedDocument],
                  merged: dict[tuple[str, str], list[Entry]], notify: Notify | None,
                  mt_progress: Progress | None, *, existing: dict[tuple[str, str], Catalog | None] | None = None,
-                 tm: memory.TranslationMemory | None = None,
-                 trust_memory: bool = False) -> dict[tuple[str, str], tuple[int, int, int]]:
+                 tm: memory.TranslationMemory | None = None, trust_memory: bool = False,
+                 only: set[tuple[str, str]] | None = None) -> dict[tuple[str, str], tuple[int, int, int]]:
     """Give every entry nobody owns (:func:`replaceable`) its best draft, in this order:
     a copy (paragraph already in the target language), an exact or near (≥ 80 %)
     translation-memory match, a machine draft — all machine drafts of the run
     in one batched engine call. An untouched machine draft is redone only when
     the engine would now write it differently (another model version, or the
-    English it was pivoted through is now reviewed)."""
+    English it was pivoted through is now reviewed). ``only``: the catalogues to fill (default: all)."""
     pivot = settings.pivot_language
     jobs: list[tuple[tuple[str, str], int, TranslationRequest, str | None]] = []
     copied: dict[tuple[str, str], int] = {}
@@ -301,6 +364,10 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
         for lang in langs:
             key = (doc_id, lang)
             entries = merged[key]
+            if only is not None and key not in only:
+                if lang == pivot:
+                    reviewed_pivot = {e.msgid: e.msgstr for e in entries if e.translated and not e.obsolete}
+                continue
             old = existing.get(key) if existing else None
             before = {} if old is None else {e.key: e for e in reversed(old.entries)}  # active entries win
             for i, entry in enumerate(entries):
@@ -310,7 +377,8 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
                 seg_lang = seg_langs.get(entry.msgid, doc.language.lang)
                 if seg_lang == lang:
                     if kind in (EMPTY, OUTDATED):
-                        entries[i] = _with_draft(entry, entry.msgid, f"copied from source: the paragraph is already in {lang}")
+                        entries[i] = _with_draft(entry, entry.msgid, "copy",
+                                                 f"copied from source: the paragraph is already in {lang}")
                         copied[key] = copied.get(key, 0) + 1
                     continue
                 match = tm.lookup(entry.msgid, lang) if tm is not None else None
@@ -328,7 +396,10 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
                 else:
                     request, via = TranslationRequest(entry.msgid, seg_lang, lang), None
                 if kind == DRAFT and _up_to_date(entry, engine, request, via):
-                    continue
+                    restated = _restated(entry, engine, request, via)
+                    if restated is not None:
+                        entries[i] = restated
+                        continue
                 jobs.append((key, i, request, via))
             if lang == pivot:
                 reviewed_pivot = {e.msgid: e.msgstr for e in entries if e.translated and not e.obsolete}
@@ -351,19 +422,37 @@ def _up_to_date(entry: Entry, engine: Engine, request: TranslationRequest, via: 
     route = engine.route(request.source, request.target)
     if route is None:
         return True  # this engine cannot do better: keep the draft
-    expected = engine.describe(route)
-    if via is not None:
-        expected += " (from the reviewed English)"
-    recorded = next((catalog.without_draft_mark(line) for line in entry.extracted if line.startswith(catalog.MACHINE)), None)
-    if recorded != expected:
-        return False
-    return via is None or ("English pivot: " + " ".join(via.split())) in entry.extracted
+    record = catalog.draft_record(entry)
+    return record is not None and record.describes(_note(engine.describe(route), via), via if via is not None else ...)
+
+
+def _note(described: str, via: str | None) -> str:
+    return described + (" (from the reviewed English)" if via is not None else "")
+
+
+def _restated(entry: Entry, engine: Engine, request: TranslationRequest, via: str | None) -> Entry | None:
+    """An up-to-date machine draft with its state written the current way, when it needs that: read
+    from an older catalogue's extracted comments, or its note lost (msgmerge, a hand edit) while its
+    token still proves it. None when it is fine as it is, or when only the engine knows the lost
+    English pivot (it is then redrafted: from the cache, the same text)."""
+    record = catalog.draft_record(entry)
+    route = engine.route(request.source, request.target)
+    if record is None or route is None or (record.shown and not record.legacy):
+        return entry
+    note = _note(engine.describe(route), via)
+    if record.legacy:
+        pivot = next((line[len(catalog.PIVOT):] for line in entry.extracted if line.startswith(catalog.PIVOT)), None)
+    elif via is not None or record.pivot_sum is None:
+        pivot = via
+    else:
+        return None
+    return _with_draft(entry, entry.msgstr, "mt", note, pivot)
 
 
 def _suggestion(entry: Entry, match: memory.Match, trusted: bool) -> Entry:
     """``entry`` pre-filled from the memory: fuzzy (an exact match is accepted when ``trusted``),
     a near match with the memory's source text as the previous msgid."""
-    suggested = _with_draft(entry, match.target, catalog.draft_note(match.note, match.target))
+    suggested = _with_draft(entry, match.target, "tm", match.note)
     if not match.exact:
         return dataclasses.replace(suggested, previous_msgid=match.source)
     if trusted:
@@ -372,14 +461,15 @@ def _suggestion(entry: Entry, match: memory.Match, trusted: bool) -> Entry:
 
 
 def _apply(entry: Entry, draft: Draft, reviewed_pivot: str | None) -> Entry:
-    notes = [catalog.draft_note(draft.note + (" (from the reviewed English)" if reviewed_pivot else ""), draft.text)]
-    pivot_text = reviewed_pivot or draft.pivot
-    if pivot_text:
-        notes.append("English pivot: " + " ".join(pivot_text.split()))
-    return _with_draft(entry, draft.text, *notes)
+    note = draft.note + (" (from the reviewed English)" if reviewed_pivot else "")
+    return _with_draft(entry, draft.text, "mt", note, reviewed_pivot or draft.pivot or None)
 
 
-def _with_draft(entry: Entry, text: str, *notes: str) -> Entry:
+def _with_draft(entry: Entry, text: str, kind: str, note: str, pivot: str | None = None) -> Entry:
+    """``entry`` with a run's ``text``: fuzzy, its note and proof in the translator comments
+    (:func:`catalog.state_comments`), an older catalogue's state comments dropped."""
     kept = tuple(line for line in entry.extracted if not line.startswith(catalog.STATE_PREFIXES))
     flags = entry.flags if FUZZY in entry.flags else (FUZZY, *entry.flags)
-    return dataclasses.replace(entry, msgstr=text, flags=flags, extracted=kept + notes, previous_msgid=None)
+    comments = catalog.state_comments(entry, kind, text, note, pivot)
+    return dataclasses.replace(entry, msgstr=text, flags=flags, extracted=kept, comments=comments,
+                               previous_msgid=None, previous_msgctxt=None)

@@ -30,4 +30,6 @@ class FakeEngine(PairEngine):
 
     def translate_pair(self, leg, texts, progress=None):
         self.calls.append((leg.source, leg.target, len(texts)))
+        if progress:
+            progress(len(texts), len(texts))
         return [f"[{leg.target}] " + " ".join(reversed(text.split())) for text in texts]

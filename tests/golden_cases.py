@@ -68,7 +68,12 @@ def regenerate() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parent))
+    sys.path[:0] = [str(HERE.parent), str(HERE)]
     if sys.argv[1:] != ["--regenerate"]:
         sys.exit("usage: python tests/golden_cases.py --regenerate")
+    from fake_engine import FakeEngine
+
+    from pipeline import translate
+
+    translate.register_engine("fake", lambda settings: FakeEngine())  # as conftest.py does
     regenerate()

@@ -7,8 +7,10 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -138,7 +140,7 @@ def test_injected_paragraph_is_text_and_ran_nothing(rendered):
     assert dom.title == TITLE                       # no script changed the title
     assert dom.tags["script"] == 0 and dom.tags["img"] == 0 and dom.tags["iframe"] == 0
     assert set(dom.injected_cell_tags) <= {"section", "h2", "p", "span", "table", "thead", "tbody", "tr", "th", "td",
-                                           "div", "ul", "li"}
+                                           "div", "ul", "li", "wbr"}
     text = "".join(dom.text)
     assert INJECTED in text                         # shown as written
     assert "PWNED" not in dom.title and dom.tags["section"] >= 5  # the body was not wiped
@@ -151,3 +153,82 @@ def test_screenshot_is_saved(rendered):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 2000)
     assert len(data) > 50_000  # a real page, not a blank one
+
+
+# ---------------------------------------------------------------- a phone (390 × 844) and a desktop
+
+#: A frame of the wanted size around the report (headless Chromium's window cannot be narrower
+#: than 500 px, a frame can), and a script that measures the report laid out in it: how wide it
+#: is, which elements stick out, and which words of the texts wrap in their middle (a word
+#: whose range lies on more than one line). The report itself keeps its CSP: no script in it.
+_FRAME = """<!DOCTYPE html><html><body style="margin:0;background:#444">
+<iframe id="f" src="%(src)s" style="display:block;border:0;background:#fff;width:%(w)dpx;height:%(h)dpx"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", () => {
+  const frame = document.getElementById("f"), doc = frame.contentDocument, win = frame.contentWindow;
+  const width = doc.documentElement.clientWidth, wide = [], broken = [];
+  for (const el of doc.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && (box.right > width + 0.5 || box.left < -0.5))
+      wide.push(el.tagName + "." + el.className + " " + Math.round(box.left) + ".." + Math.round(box.right));
+  }
+  for (const el of doc.querySelectorAll(".text, .muted, .findings li, h1, h2")) {
+    const walker = doc.createTreeWalker(el, win.NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        if (m[0].length > 30) continue;  // a URL may have to wrap
+        const range = doc.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify({width, scroll: doc.documentElement.scrollWidth, wide, broken});
+  document.body.append(out);
+});
+</script></body></html>"""
+
+
+def _framed(tmp_path: Path, page: Path, width: int, height: int) -> tuple[Path, list[str]]:
+    frame = tmp_path / f"frame-{width}.html"
+    frame.write_text(_FRAME % {"src": page.as_uri(), "w": width, "h": height}, encoding="utf-8")
+    args = ["--allow-file-access-from-files", f"--window-size={max(width, 500)},{height}",
+            "--force-device-scale-factor=1", "--hide-scrollbars"]
+    return frame, args
+
+
+def _measured(tmp_path: Path, page: Path, width: int, height: int) -> dict:
+    frame, args = _framed(tmp_path, page, width, height)
+    dom = chromium(tmp_path, "--dump-dom", *args, frame.as_uri()).stdout
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    return json.loads(html_lib.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_report_fits_the_screen_without_sideways_scroll(rendered, tmp_path, width, height):
+    page = rendered["ws"] / "build/report.html"
+    measured = _measured(tmp_path, page, width, height)
+    assert measured["width"] == width
+    assert measured["scroll"] <= width, measured
+    assert measured["wide"] == [], measured["wide"][:10]
+    assert measured["broken"] == [], measured["broken"][:10]
+    shot = tmp_path / f"report-{width}.png"
+    frame, args = _framed(tmp_path, page, width, height)
+    chromium(tmp_path, f"--screenshot={shot}", *args, frame.as_uri())
+    data = shot.read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (max(width, 500), height)  # the frame, at the left
+    keep = os.environ.get("OUTREACH_SCREENSHOTS")
+    if keep:  # look at them: OUTREACH_SCREENSHOTS=/tmp/shots pytest tests/test_browser.py
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+
+
+def test_phone_layout_labels_every_cell_with_its_language(rendered):
+    html = (rendered["ws"] / "build/report.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td class="cell" data-lang="(\w+)" data-state="[^"]*" data-label="([^"]*)"', html)
+    assert cells and all(label == {"en": "English (en)", "uk": "Ukrainian (uk)"}[lang] for lang, label in cells)
+    assert "overflow-wrap:anywhere" not in html and "word-break:break-all" not in html

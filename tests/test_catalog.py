@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from profiles import examples
@@ -276,12 +277,19 @@ def test_no_translation_is_ever_lost(old, new_ids, purge):
 
 from pipeline.catalogs.catalog import (  # noqa: E402
     COPY, HUMAN_DRAFT, MACHINE_DRAFT, MEMORY_SUGGESTION, OBSOLETE, REVIEWED, STALE, UNTRANSLATED,
-    draft_note, entry_state, recorded_draft,
+    draft_note, draft_record, entry_state, state_comments,
 )
 
 
 def _machine(msgstr: str, written: str | None = None) -> Entry:
-    note = draft_note("machine translation: argos translate-pl_en 1.9", written if written is not None else msgstr)
+    entry = Entry("Zapraszamy.", flags=("fuzzy",))
+    comments = state_comments(entry, "mt", written if written is not None else msgstr, MT)
+    return dataclasses.replace(entry, msgstr=msgstr, comments=comments)
+
+
+def _legacy(msgstr: str, written: str | None = None) -> Entry:
+    """A machine draft as catalogues before the state token recorded it."""
+    note = draft_note(MT, written if written is not None else msgstr)
     return Entry("Zapraszamy.", msgstr, flags=("fuzzy",), extracted=(note,))
 
 
@@ -293,22 +301,66 @@ def test_entry_states():
     assert entry_state(_machine("You are invited.", written="We invite you.")) == HUMAN_DRAFT
     assert entry_state(Entry("a", "b", flags=("fuzzy",))) == HUMAN_DRAFT
     assert entry_state(Entry("a", "b", flags=("fuzzy",), previous_msgid="old a")) == STALE
-    copied = Entry("Hello all.", "Hello all.", flags=("fuzzy",), extracted=("copied from source: already in en",))
+    hello = Entry("Hello all.", flags=("fuzzy",))
+    copied = dataclasses.replace(hello, msgstr="Hello all.", comments=state_comments(
+        hello, "copy", "Hello all.", "copied from source: already in en"))
     assert entry_state(copied) == COPY
-    assert entry_state(Entry("Hello all.", "Hi all.", flags=("fuzzy",), extracted=copied.extracted)) == HUMAN_DRAFT
-    memory = Entry("a", "b", flags=("fuzzy",), extracted=(draft_note("translation memory: from x.po", "b"),))
+    assert entry_state(dataclasses.replace(copied, msgstr="Hi all.")) == HUMAN_DRAFT
+    memory = dataclasses.replace(Entry("a", flags=("fuzzy",)), msgstr="b", comments=state_comments(
+        Entry("a"), "tm", "b", "translation memory: from x.po"))
     assert entry_state(memory) == MEMORY_SUGGESTION
     # A reviewed entry stays reviewed whatever its comments say.
-    assert entry_state(Entry("a", "edited", extracted=_machine("x").extracted)) == REVIEWED
+    assert entry_state(dataclasses.replace(_machine("x"), msgstr="edited", flags=())) == REVIEWED
+    # The proof is bound to the msgid: the same text moved to another paragraph is a human's.
+    assert entry_state(dataclasses.replace(_machine("We invite you."), msgid="Witamy.")) == HUMAN_DRAFT
 
 
-def test_draft_fingerprint_is_recorded_in_the_comment():
+def test_draft_state_lives_in_translator_comments():
     entry = _machine("We invite you.")
-    assert entry.extracted[0].startswith("machine translation: argos translate-pl_en 1.9 [draft ")
-    assert recorded_draft(entry) is not None and len(recorded_draft(entry)) == 8
-    # Old catalogues without a fingerprint count as untouched machine drafts.
-    legacy = Entry("a", "b", flags=("fuzzy",), extracted=("machine translation: argos x 1.0",))
-    assert recorded_draft(legacy) is None and entry_state(legacy) == MACHINE_DRAFT
+    assert entry.extracted == () and entry.comments[0] == MT
+    assert re.fullmatch(r"outreach:mt:[0-9a-f]{12}:[0-9a-f]{8}", entry.comments[-1])
+    record = draft_record(entry)
+    assert record is not None and record.shown and record.describes(MT, None)
+    pivoted = state_comments(Entry("a"), "mt", "b", MT, pivot="Our  club\nmeets.")
+    assert pivoted[1] == "English pivot: Our club meets." and pivoted[2].count(":") == 4
+    # Human comments stay, above the state lines, and a new draft replaces only the old state lines.
+    mine = dataclasses.replace(entry, comments=("a reviewer's note",) + entry.comments)
+    again = state_comments(mine, "mt", "We invite all.", MT)
+    assert again[0] == "a reviewer's note" and len(again) == 3
+
+
+def test_legacy_catalogues_still_read_and_fail_safe():
+    assert entry_state(_legacy("We invite you.")) == MACHINE_DRAFT
+    assert entry_state(_legacy("You are invited.", written="We invite you.")) == HUMAN_DRAFT
+    # Without a fingerprint nothing proves the text is the machine's: a human's.
+    assert entry_state(Entry("a", "b", flags=("fuzzy",), extracted=(MT,))) == HUMAN_DRAFT
+    legacy_copy = Entry("Hello all.", "Hello all.", flags=("fuzzy",), extracted=("copied from source: already in en",))
+    assert entry_state(legacy_copy) == COPY
+    legacy_memory = Entry("a", "b", flags=("fuzzy",), extracted=(draft_note("translation memory: from x.po", "b"),))
+    assert entry_state(legacy_memory) == MEMORY_SUGGESTION
+
+
+def test_another_tools_plural_message_is_kept_never_matched():
+    """We never create plural messages; one in a reviewer's file keeps its forms (obsolete once
+    the template lacks it) and never lends them to a singular template entry by similarity."""
+    plural = Entry("files here", msgid_plural="files", msgstr_plural=("plik", "pliki", "plików"))
+    untranslated = Entry("dir", msgid_plural="dirs", msgstr_plural=("", "", ""))
+    result = merge(template_entries([("file here", "a.md:2", ())]), catalog(plural, untranslated))
+    active = {e.msgid: e for e in result.entries if not e.obsolete}
+    assert active["file here"].msgstr == "" and active["file here"].previous_msgid is None
+    assert [e for e in result.entries if e.obsolete] == [dataclasses.replace(plural, obsolete=True)]
+    assert entry_state(plural) == REVIEWED and entry_state(untranslated) == UNTRANSLATED
+
+
+def test_a_plural_message_with_one_of_our_msgids_becomes_a_human_draft_of_it():
+    """msgfmt refuses a plural and a singular message with the same msgid (even obsolete): the
+    forms move into our entry's translator comments, the first one as its fuzzy text."""
+    plural = Entry("file", msgid_plural="files", msgstr_plural=("plik", "pliki", "plików"))
+    result = merge(template_entries([("file", "a.md:1", ())]), catalog(plural))
+    (entry,) = result.entries
+    assert not entry.plural and entry.msgstr == "plik" and entry.fuzzy
+    assert entry_state(entry) == HUMAN_DRAFT
+    assert sum("plików" in line for line in entry.comments) == 1
 
 
 # ---------------------------------------------------------------- review actions (outreach review)
@@ -322,10 +374,18 @@ def _drafts() -> list[Entry]:
                    extracted=(cat.draft_note("translation memory: from a (exact)", "Registration"),))
     copied = Entry("Hello", "Hello", flags=(FUZZY,), extracted=("copied from source: the paragraph is already in en",))
     stale = Entry("Zapisy teraz", "Sign-up", flags=(FUZZY,), previous_msgid="Zapisy")
-    return [machine, memory, copied, stale]
+    # The same three kinds as this version writes them: state in translator comments, with a token.
+    blank = Entry("Zapisy", flags=(FUZZY,), extracted=("type: heading",), comments=("a reviewer's note",))
+    current = [dataclasses.replace(blank, msgstr=text, comments=cat.state_comments(blank, kind, text, note, pivot))
+               for kind, text, note, pivot in (("mt", "Sign-up", MT, "Sign-up"),
+                                               ("tm", "Registration", "translation memory: from a (exact)", None))]
+    hello = Entry("Hello", flags=(FUZZY,))
+    current.append(dataclasses.replace(hello, msgstr="Hello", comments=cat.state_comments(
+        hello, "copy", "Hello", "copied from source: the paragraph is already in en")))
+    return [machine, memory, copied, stale, *current]
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(7))
 def test_review_actions_give_the_state_their_name_says(index):
     from pipeline.catalogs import catalog as cat
     from pipeline.runner import replaceable
@@ -344,3 +404,8 @@ def test_review_actions_give_the_state_their_name_says(index):
     kept = [line for line in entry.extracted if not cat.is_state_comment(line)]
     for changed in (accepted, draft, handed_back):
         assert list(changed.extracted) == kept
+        # ... and so do a reviewer's own translator comments; the run's state lines do not.
+        assert [c for c in changed.comments if c == "a reviewer's note"] == [c for c in entry.comments
+                                                                             if c == "a reviewer's note"]
+        assert not any(c.startswith(("outreach:", "machine translation:", "translation memory:", "English pivot:"))
+                       for c in changed.comments)

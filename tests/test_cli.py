@@ -190,7 +190,7 @@ def test_detect_table_and_json_on_a_mixed_document(tmp_path):
     assert row.startswith("source_texts/ogloszenie.md  pl")
     assert "line 5: en" in row and "line 7: uk" in row
     data = json.loads(invoke(ws, "detect", "--json").stdout)
-    langs = {s["line"]: (s["language"], s["inherited"]) for s in data[0]["segments"]}
+    langs = {s["line"]: (s["language"], s["inherited"]) for s in data["documents"][0]["segments"]}
     assert langs[1] == ("pl", True)       # heading: too short, inherits
     assert langs[3][0] == "pl"
     assert langs[5] == ("en", False)
@@ -211,18 +211,18 @@ def test_foreign_paragraphs_are_commented_and_routed(tmp_path):
     en = polib.pofile(str(ws / "locales/en/LC_MESSAGES/ogloszenie.po"))
     english = en.find("Everyone is welcome to join our free language workshops at the library. We meet every Wednesday afternoon.")
     assert english.msgstr == english.msgid and english.fuzzy
-    assert "copied from source: the paragraph is already in en" in english.comment
+    assert "copied from source: the paragraph is already in en" in english.tcomment
     assert "language: en" in english.comment and "document: pl" in english.comment
     uk = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/ogloszenie.po"))
     ukr = uk.find(next(e.msgid for e in uk if e.msgid.startswith("Запрошуємо")))
-    assert ukr.msgstr == ukr.msgid and "copied from source" in ukr.comment
+    assert ukr.msgstr == ukr.msgid and "copied from source" in ukr.tcomment
     # The English paragraph reaches Ukrainian directly (en→uk), the Polish ones through the pivot.
     eng_uk = uk.find(english.msgid)
-    assert eng_uk.msgstr.startswith("[uk] ") and "English pivot" not in eng_uk.comment
+    assert eng_uk.msgstr.startswith("[uk] ") and "English pivot" not in eng_uk.tcomment
     polish = uk.find(next(e.msgid for e in uk if e.msgid.startswith("Zapraszamy")))
     assert polish.fuzzy
-    assert "machine translation: fake fake-pl_en 1.0 + fake-en_uk 1.0" in polish.comment
-    assert "English pivot: [en] " in polish.comment
+    assert "machine translation: fake fake-pl_en 1.0 + fake-en_uk 1.0" in polish.tcomment
+    assert "English pivot: [en] " in polish.tcomment
 
 
 def test_ukrainian_drafts_come_from_reviewed_english(tmp_path):
@@ -233,8 +233,8 @@ def test_ukrainian_drafts_come_from_reviewed_english(tmp_path):
     uk = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/a.po"))
     entry = uk[0]
     assert entry.msgstr == "[uk] library. the at meeting author an for us Join"
-    assert "(from the reviewed English)" in entry.comment
-    assert "English pivot: Join us for an author meeting at the library." in entry.comment
+    assert "(from the reviewed English)" in entry.tcomment
+    assert "English pivot: Join us for an author meeting at the library." in entry.tcomment
 
 
 def test_edited_source_keeps_translations_fuzzy_with_previous_and_obsolete(tmp_path):

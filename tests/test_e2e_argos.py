@@ -74,11 +74,11 @@ def test_run_fills_drafts_through_ctranslate2_and_second_run_does_no_inference(w
     uk = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/dzien-otwarty.po"))
     for entry in en:
         assert entry.msgstr and entry.fuzzy
-        assert "machine translation: argos translate-pl_en 1.9" in entry.comment
+        assert "machine translation: argos translate-pl_en 1.9" in entry.tcomment
     for entry in uk:
         assert entry.msgstr and entry.fuzzy
-        assert "machine translation: argos translate-pl_en 1.9 + translate-en_uk 1.9" in entry.comment
-        assert "English pivot: " in entry.comment
+        assert "machine translation: argos translate-pl_en 1.9 + translate-en_uk 1.9" in entry.tcomment
+        assert "English pivot: " in entry.tcomment
     # Non-translatables survive the (gibberish) model verbatim, in both languages.
     for cat in (en, uk):
         invite = next(e for e in cat if e.msgid.startswith("Zapraszamy"))
@@ -112,8 +112,8 @@ def test_reviewed_english_feeds_the_ukrainian_draft(ws):
     invoke(ws, "run", "-q")
     uk = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/dzien-otwarty.po"))
     for entry in uk:
-        assert "machine translation: argos translate-en_uk 1.9 (from the reviewed English)" in entry.comment
-        assert "English pivot: Open day at the library." in entry.comment
+        assert "machine translation: argos translate-en_uk 1.9 (from the reviewed English)" in entry.tcomment
+        assert "English pivot: Open day at the library." in entry.tcomment
 
 
 def test_run_never_opens_a_network_connection(ws, monkeypatch):

@@ -209,7 +209,7 @@ def test_do_not_translate_name_survives_machine_translation(tmp_path, archives):
                                  for lang in ("en", "uk")}
     for lang in ("en", "uk"):
         entry = drafts[True][lang]
-        assert entry.fuzzy and "machine translation: argos" in entry.comment
+        assert entry.fuzzy and "machine translation: argos" in entry.tcomment
         assert name in entry.msgstr, entry.msgstr
         assert f"do not translate: {name}" in entry.comment
         # The (gibberish) model does not keep the name by itself: the protection does.

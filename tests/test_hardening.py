@@ -60,7 +60,7 @@ def test_undecodable_source_is_refused(tmp_path, name, data, message):
 @pytest.mark.parametrize("data", [b"", b"  \n\t\n   \r\n", "\ufeff\n\n".encode()], ids=["empty", "whitespace", "bom only"])
 def test_empty_source_is_skipped_with_a_warning(tmp_path, data):
     ws = make_workspace(tmp_path, {"source_texts/a.txt": data, "source_texts/b.txt": PL})
-    result = invoke(ws, "run", "--engine", "none")
+    result = invoke(ws, "run", "--engine", "none", "-q")  # -q: errors and warnings only
     assert result.exit_code == 0
     assert result.stderr.startswith("warning: source_texts/a.txt: skipped, no text to translate (empty file)\n")
     assert sorted(snapshot(ws / "locales")) == ["b.pot", "en/LC_MESSAGES/b.po", "uk/LC_MESSAGES/b.po"]
@@ -182,7 +182,7 @@ def test_broken_catalogue_stops_the_run_before_any_write(tmp_path, name, mutate,
     po = ws / PO
     po.write_bytes(mutate(po.read_bytes()))
     before = outputs(ws)
-    result = invoke(ws, "run", "--engine", "none")
+    result = invoke(ws, "run", "--engine", "none", "-q")  # -q: errors and warnings only
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {message}"), result.stderr
     assert result.stderr.count("\n") == 1
@@ -255,7 +255,7 @@ def test_unwritable_locales_fail_cleanly(tmp_path, monkeypatch, err, at, message
     (ws / "source_texts/a.txt").write_text(PL + "\nNowy akapit.\n", encoding="utf-8")
     before = outputs(ws)
     _fail_writes(monkeypatch, err, at=at)
-    result = invoke(ws, "run", "--engine", "none")
+    result = invoke(ws, "run", "--engine", "none", "-q")  # -q: errors and warnings only
     assert result.exit_code == 2
     assert result.stderr == f"error: locales/a.pot: {message}\n"
     assert outputs(ws) == before, "every file is either old or new, never half-written"
@@ -293,7 +293,7 @@ def test_real_small_or_read_only_file_system(tmp_path, kind):
                     pass
             before = outputs(ws)
             expected = None
-        result = invoke(ws, "run", "--engine", "none")
+        result = invoke(ws, "run", "--engine", "none", "-q")  # -q: errors and warnings only
         assert result.exit_code == 2, result.stderr
         if expected:
             assert result.stderr == expected

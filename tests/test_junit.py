@@ -12,7 +12,7 @@ from pipeline.review.findings import Finding
 from pipeline.review.status import CatalogStatus
 from pipeline.cli import cli
 from pipeline.review.junit import clean, render_junit
-from workspace import invoke, make_workspace, review_all
+from workspace import ROOT, invoke, make_workspace, review_all
 
 EN = "locales/en/LC_MESSAGES/a.po"
 UK = "locales/uk/LC_MESSAGES/a.po"
@@ -60,7 +60,9 @@ def test_qa_findings_get_a_case_each_and_unknown_paths_are_kept():
         ("outreach.qa", f"{UK}:30: qa-url"), ("outreach.qa", f"{UK}:40: qa-length")]
     assert cases[1].find("failure") is None  # the catalogue itself passes; its QA errors fail apart
     assert cases[3].find("failure").get("message") == f"{UK}:30: qa-url: URL changed"
-    assert cases[3].get("line") == "30" and cases[3].get("file") == UK
+    assert cases[3].get("line") is None and cases[3].get("file") is None  # not in the common XSD
+    located = _suite(render_junit(_cats(), findings, locations=True)).findall("testcase")
+    assert located[3].get("line") == "30" and located[3].get("file") == UK  # for action-junit-report
     assert cases[4].find("failure") is None and "warning: qa-length" in cases[4].find("system-out").text
     assert suite.get("failures") == "2"
 
@@ -138,7 +140,7 @@ def test_cli_check_qa_junit_has_a_case_per_qa_finding(tmp_path):
     for lang in ("en", "uk"):
         review_all(ws / f"locales/{lang}/LC_MESSAGES/a.po", translate=lambda e: "Meeting at 18:00 in room 12.")
     assert invoke(ws, "check", "--format", "junit").exit_code == 0
-    result = invoke(ws, "check", "--qa", "--format", "junit")
+    result = invoke(ws, "check", "--qa", "--format", "junit", "--junit-locations")
     assert result.exit_code == 1
     suite = _suite(result.stdout)
     qa = [c for c in suite.findall("testcase") if c.get("classname") == "outreach.qa"]
@@ -147,35 +149,36 @@ def test_cli_check_qa_junit_has_a_case_per_qa_finding(tmp_path):
     assert any("qa-number" in c.get("name") and c.find("failure") is not None for c in qa)
 
 
-# ---------------------------------------------------------------- CI integration files
+def _xsd_errors(xml: str) -> list[str]:
+    import xmlschema
 
-def test_workflow_installs_only_the_light_dependencies_and_runs_the_gate():
-    yaml = pytest.importorskip("yaml")
-    from workspace import ROOT
-
-    workflow = yaml.safe_load((ROOT / ".github/workflows/translations.yml").read_text(encoding="utf-8"))
-    steps = workflow["jobs"]["check"]["steps"]
-    runs = "\n".join(step.get("run", "") for step in steps)
-    assert "pip install --disable-pip-version-check .\n" in runs + "\n"
-    assert "[mt" not in runs and "argostranslate" not in runs and "ctranslate2" not in runs and "torch" not in runs
-    assert "outreach check --format junit > report.xml" in runs
-    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
-    assert setup["with"]["python-version"] == "3.11"
-    import tomllib
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    names = sorted(d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"])
-    assert names == ["click", "flask", "langdetect", "polib", "waitress"]  # flask, waitress: `outreach review`
+    schema = xmlschema.XMLSchema(str(ROOT / "tests/data/junit.xsd"))
+    return [str(e.reason) for e in schema.iter_errors(xml)]
 
 
-def test_pre_commit_hook_definition():
-    yaml = pytest.importorskip("yaml")
-    from workspace import ROOT
+def test_junit_validates_against_the_junit_xsd(tmp_path):
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Spotkanie o 17:00 w sali 12.\n\nZapraszamy.\n"})
+    assert invoke(ws, "run", "--engine", "fake", "-q").exit_code == 0
+    review_all(ws / "locales/uk/LC_MESSAGES/a.po", translate=lambda e: "Зустріч о 18:00 у залі 12.")
+    plain = invoke(ws, "check", "--qa", "--format", "junit")
+    assert plain.exit_code == 1 and "qa-number" in plain.stdout
+    assert _xsd_errors(plain.stdout) == []
+    located = invoke(ws, "check", "--qa", "--format", "junit", "--junit-locations").stdout
+    assert any("file" in reason for reason in _xsd_errors(located))  # the XSD is strict: it can fail
 
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "outreach-check" and hook["entry"] == "outreach check"
-    assert hook["language"] == "python" and hook["pass_filenames"] is False
-    import re
 
-    assert re.search(hook["files"], "locales/uk/LC_MESSAGES/a.po") and re.search(hook["files"], "source_texts/a.md")
-    assert not re.search(hook["files"], "pipeline/cli.py")
+def test_check_that_cannot_run_writes_a_failing_junit_case(tmp_path):
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Zapraszamy.\n"})
+    assert invoke(ws, "run", "--engine", "none", "-q").exit_code == 0
+    (ws / "locales/uk/LC_MESSAGES/a.po").write_text('msgid "broken\n', encoding="utf-8")
+    result = invoke(ws, "check", "--format", "junit")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: locales/uk/LC_MESSAGES/a.po:1: ")
+    suite = _suite(result.stdout)
+    (case,) = suite.findall("testcase")
+    assert case.get("name") == "outreach check could not run"
+    assert case.find("failure").get("message").startswith("locales/uk/LC_MESSAGES/a.po:1: could-not-run: ")
+    assert _xsd_errors(result.stdout) == []
+    (ws / "outreach.toml").write_text("[tool.outreach]\nengine = 5\n", encoding="utf-8")
+    config = invoke(ws, "check", "--format", "junit")
+    assert config.exit_code == 2 and "engine" in _suite(config.stdout).find("testcase/failure").get("message")

@@ -285,7 +285,7 @@ def test_cli_run_with_fake_server_key_never_leaks(fake, tmp_path, monkeypatch):
     assert report["engine"] == "libretranslate" and report["inference"]["requests"] > 0
     uk = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/dzien.po"))
     assert all(e.fuzzy and e.msgstr.startswith("[uk] [en] ") for e in uk)
-    assert all(f"libretranslate@{fake.url.removeprefix('http://')} pl-en + en-uk" in e.comment for e in uk)
+    assert all(f"libretranslate@{fake.url.removeprefix('http://')} pl-en + en-uk" in e.tcomment for e in uk)
     assert all(fake.bodies[i]["api_key"] == SECRET for i in range(len(fake.bodies)))
     second = invoke(ws, "run", "--url", fake.url, "--json")
     assert json.loads(second.stdout)["inference"]["requests"] == 0
@@ -371,9 +371,9 @@ def test_real_server_end_to_end_run(real_server, tmp_path):
         assert len(po) == 3
         for entry in po:
             assert entry.msgstr and entry.fuzzy
-            assert f"machine translation: libretranslate@{host} {legs} (LibreTranslate " in entry.comment
+            assert f"machine translation: libretranslate@{host} {legs} (LibreTranslate " in entry.tcomment
             if lang == "uk":
-                assert "English pivot: " in entry.comment
+                assert "English pivot: " in entry.tcomment
         body = next(e for e in po if e.msgid.startswith("Zapraszamy"))
         for span in ("12", "10:30", "https://biblioteka.example.org/dzien", "22 123 45 67"):
             assert span in body.msgstr

@@ -105,10 +105,10 @@ def test_a_paragraph_reviewed_in_one_announcement_is_reused_in_a_new_one(tmp_pat
     b = _entries(ws, "b", "en")
     exact, near, other = b[OPEN], b[OPEN_NEAR], b[OTHER]
     assert exact.msgstr == "REVIEWED " + OPEN and exact.fuzzy and exact.previous_msgid is None
-    assert exact.extracted[-1].startswith("translation memory: from a (exact) [draft ")
+    assert exact.comments[-2] == "translation memory: from a (exact)"
     assert catalog.entry_state(exact) == catalog.MEMORY_SUGGESTION
     assert near.msgstr == "REVIEWED " + OPEN and near.fuzzy and near.previous_msgid == OPEN
-    assert "% match)" in near.extracted[-1]
+    assert "% match)" in near.comments[-2]
     assert catalog.entry_state(other) == catalog.MACHINE_DRAFT     # no memory: machine draft
     b_en = next(c for c in report.catalogs if c.path.name == "b.po" and c.language == "en")
     assert (b_en.drafts, b_en.memory) == (1, 2)                     # only OTHER was machine-translated
@@ -168,7 +168,7 @@ def test_a_new_model_version_refreshes_only_untouched_machine_drafts(tmp_path):
     engine = Versioned("2.0")
     _run(ws, engine)
     en = _entries(ws, "a", "en")
-    assert en[OPEN].msgstr == f"v2.0 {OPEN}" and "fake-pl_en 2.0" in en[OPEN].extracted[-1]
+    assert en[OPEN].msgstr == f"v2.0 {OPEN}" and "fake-pl_en 2.0" in en[OPEN].comments[-2]
     assert en[WORKSHOP].msgstr == "edited by a human"
     assert en[OTHER].msgstr == f"v1.0 {OTHER}" and en[OTHER].translated
     again = Versioned("2.0")
@@ -178,15 +178,15 @@ def test_a_new_model_version_refreshes_only_untouched_machine_drafts(tmp_path):
 def test_ukrainian_draft_is_redone_from_the_reviewed_english(tmp_path):
     ws = _ws(tmp_path, {"source_texts/a.txt": f"{OPEN}\n\n{WORKSHOP}\n"})
     _run(ws)
-    assert "+ fake-en_uk" in _entries(ws, "a", "uk")[OPEN].extracted[0]
+    assert "+ fake-en_uk" in _entries(ws, "a", "uk")[OPEN].comments[0]
     review_all(ws / "locales/en/LC_MESSAGES/a.po", translate=lambda e: "Reviewed: " + e.msgid)
     po = polib.pofile(str(ws / "locales/uk/LC_MESSAGES/a.po"))
     po.find(WORKSHOP).msgstr = "людська чернетка"
     po.save()
     _run(ws)
     uk = _entries(ws, "a", "uk")
-    assert "(from the reviewed English)" in uk[OPEN].extracted[0]
-    assert f"English pivot: Reviewed: {OPEN}" in uk[OPEN].extracted
+    assert "(from the reviewed English)" in uk[OPEN].comments[0]
+    assert f"English pivot: Reviewed: {OPEN}" in uk[OPEN].comments
     assert uk[WORKSHOP].msgstr == "людська чернетка"         # a human draft is never redone
     # The English is reviewed again, differently: the Ukrainian draft follows.
     review_all(ws / "locales/en/LC_MESSAGES/a.po")
@@ -194,7 +194,7 @@ def test_ukrainian_draft_is_redone_from_the_reviewed_english(tmp_path):
     po.find(OPEN).msgstr = "Open Monday to Friday"
     po.save()
     _run(ws)
-    assert "English pivot: Open Monday to Friday" in _entries(ws, "a", "uk")[OPEN].extracted
+    assert "English pivot: Open Monday to Friday" in _entries(ws, "a", "uk")[OPEN].comments
 
 
 def test_a_changed_paragraph_gets_a_fresh_draft_unless_its_text_was_reviewed(tmp_path):
@@ -229,7 +229,7 @@ def test_imported_memory_is_used_by_run(tmp_path):
     invoke(ws, "run", "--engine", "none", "-q")
     en, uk = _entries(ws, "a", "en")[OPEN], _entries(ws, "a", "uk")[OPEN]
     assert (en.msgstr, uk.msgstr) == ("Open weekdays", "Відкрито")
-    assert en.extracted[-1].startswith("translation memory: from omegat.tmx (exact)")
+    assert en.comments[-2].startswith("translation memory: from omegat.tmx (exact)")
     # Importing the same file again adds nothing and does not rewrite the memory.
     before = (ws / "locales/memory.tmx").read_bytes()
     data = json.loads(invoke(ws, "memory", "import", str(tmx_file), "--json").stdout)
@@ -251,7 +251,7 @@ def test_export_then_import_round_trip(tmp_path):
     other = _ws(tmp_path / "other", {"source_texts/z.txt": f"{WORKSHOP}\n"})
     assert invoke(other, "memory", "import", str(out)).exit_code == 0
     invoke(other, "run", "--engine", "none", "-q")
-    assert _entries(other, "z", "en")[WORKSHOP].extracted[-1].startswith("translation memory: from a (exact)")
+    assert _entries(other, "z", "en")[WORKSHOP].comments[-2].startswith("translation memory: from a (exact)")
 
 
 def test_import_a_reviewed_po_file(tmp_path):
@@ -295,3 +295,59 @@ def test_run_json_and_summary_count_memory(tmp_path):
     assert ", 1 from translation memory" in result.stderr
     memory_counts = {c["path"]: c["memory"] for c in json.loads(result.stdout)["catalogues"] if c["language"]}
     assert memory_counts["locales/en/LC_MESSAGES/b.po"] == 1
+
+
+OTHER_TOOLS_PO = """\
+# Ukrainian translation of a library's web site.
+# Copyright (C) 2024 The volunteers
+#
+msgid ""
+msgstr ""
+"Project-Id-Version: biblioteka 2.3\\n"
+"Language: uk\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && "
+"n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"
+
+#: templates/base.html:12
+msgid "{open}"
+msgstr "Відкрито з понеділка по п'ятницю."
+
+#: templates/loans.html:40
+#, python-format
+msgid "%(count)d book on loan"
+msgid_plural "%(count)d books on loan"
+msgstr[0] "%(count)d книжка на руках"
+msgstr[1] "%(count)d книжки на руках"
+msgstr[2] "%(count)d книжок на руках"
+
+#: templates/loans.html:52
+#, fuzzy
+#| msgctxt "loans"
+#| msgid "%(count)d day left"
+msgctxt "loans"
+msgid "%(count)d day late"
+msgid_plural "%(count)d days late"
+msgstr[0] "%(count)d день"
+msgstr[1] "%(count)d дні"
+msgstr[2] "%(count)d днів"
+
+#~ msgid "Old notice"
+#~ msgid_plural "Old notices"
+#~ msgstr[0] "Старе оголошення"
+#~ msgstr[1] "Старі оголошення"
+#~ msgstr[2] "Старих оголошень"
+"""
+
+
+def test_import_a_po_file_with_plural_messages(tmp_path):
+    """A real-world catalogue has plural messages: its singular ones are imported, the plural skipped."""
+    ws = _ws(tmp_path, {"source_texts/a.txt": f"{OPEN}\n"})
+    (tmp_path / "site.po").write_text(OTHER_TOOLS_PO.format(open=OPEN), encoding="utf-8")
+    result = invoke(ws, "memory", "import", str(tmp_path / "site.po"))
+    assert result.exit_code == 0, result.stderr
+    assert "site.po: skipped 2 plural messages (msgid_plural)" in result.stderr
+    assert [(u.source, u.target) for u in tmx.read_tmx(ws / "locales/memory.tmx", "pl")] == [
+        (OPEN, "Відкрито з понеділка по п'ятницю.")]

@@ -376,7 +376,7 @@ def test_copied_paragraphs_get_no_copy_warning_even_once_reviewed(tmp_path):
     ws = make_workspace(tmp_path, {"source_texts/a.md": f"{POLISH}\n\n{ENGLISH}\n"})
     assert invoke(ws, "run", "--engine", "none", "-q", "--to", "en").exit_code == 0
     po = polib.pofile(str(ws / "locales/en/LC_MESSAGES/a.po"))
-    assert po[1].msgstr == ENGLISH and "copied from source" in po[1].comment
+    assert po[1].msgstr == ENGLISH and "copied from source" in po[1].tcomment
     po[0].msgstr = POLISH                       # a real untranslated copy
     for entry in po:
         entry.flags = []

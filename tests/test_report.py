@@ -55,8 +55,8 @@ def test_every_text_is_escaped_and_nothing_can_run():
     assert not parsed.named("img")
     assert not parsed.named("i")
     assert "<script>" not in page and "<img" not in page
-    assert "&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in page
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
     # The text reads as written once parsed.
     text = "".join(parsed.text)
     assert INJECTION in text

@@ -105,3 +105,28 @@ def test_text_xml_cannot_carry_is_refused():
     assert tmx.writable("tab\tand\nnewline")
     with pytest.raises(ValueError):
         tmx.format_tmx([Unit("a\x0c", "b", "en")], "pl")
+
+
+def test_import_of_a_tmx_in_another_source_language_says_why_nothing_came(tmp_path):
+    import json
+
+    from workspace import invoke, make_workspace
+
+    ws = make_workspace(tmp_path, {"source_texts/a.txt": "Zapraszamy.\n"})
+    english = tmp_path / "en-de.tmx"
+    english.write_text('<tmx version="1.4"><header srclang="en-US"/><body>'
+                       '<tu><tuv xml:lang="en-US"><seg>Welcome</seg></tuv><tuv xml:lang="de"><seg>Willkommen</seg></tuv></tu>'
+                       '<tu><tuv xml:lang="en-US"><seg>Yes</seg></tuv><tuv xml:lang="de"><seg>Ja</seg></tuv></tu>'
+                       "</body></tmx>", encoding="utf-8")
+    result = invoke(ws, "memory", "import", str(english))
+    assert result.exit_code == 0
+    assert (f"note: {english}: 0 of 2 units imported: it translates from en_US, and this workspace's source "
+            "language is pl (only units with a pl text can be imported)") in result.stderr
+    empty = tmp_path / "empty.tmx"
+    empty.write_text('<tmx version="1.4"><header srclang="pl"/><body></body></tmx>', encoding="utf-8")
+    data = json.loads(invoke(ws, "memory", "import", str(empty), "--json").stdout)
+    assert data["read"] == 0 and data["notes"] == [f"{empty}: no translation units (<tu>) in the file"]
+    polish = tmp_path / "pl-en.tmx"
+    polish.write_text('<tmx version="1.4"><header srclang="pl"/><body><tu><tuv xml:lang="pl"><seg>Tak</seg></tuv>'
+                      '<tuv xml:lang="en"><seg>Yes</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    assert "note:" not in invoke(ws, "memory", "import", str(polish)).stderr

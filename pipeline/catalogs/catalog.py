@@ -13,6 +13,7 @@ does, with two safety rules of its own:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -20,9 +21,9 @@ from typing import Iterable, Sequence
 
 FUZZY = "fuzzy"
 
-#: Extracted comments (``#.``) starting with one of these describe the entry's
-#: translation state (written by the translation step); all other ``#.`` lines
-#: come from the template.
+#: Extracted comments (``#.``) starting with one of these described the entry's translation
+#: state in catalogues written before the state moved to translator comments (see
+#: :func:`draft_record`); all other ``#.`` lines come from the template.
 STATE_PREFIXES = ("machine translation:", "copied from", "English pivot:", "translation memory:")
 
 
@@ -40,6 +41,10 @@ class Entry:
     previous_msgid: str | None = None  # "#| msgid"
     obsolete: bool = False
     line: int = 0  # 1-based line of the msgid keyword; 0 when not read from a file
+    previous_msgctxt: str | None = None  # "#| msgctxt"
+    # Plural messages: we never create them, but other tools' catalogues have them; kept as read.
+    msgid_plural: str | None = None
+    msgstr_plural: tuple[str, ...] = ()  # msgstr[0], msgstr[1], ...
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -51,12 +56,17 @@ class Entry:
         return FUZZY in self.flags
 
     @property
+    def plural(self) -> bool:
+        return self.msgid_plural is not None
+
+    @property
     def translated(self) -> bool:
-        return bool(self.msgstr) and not self.fuzzy
+        return not self.untranslated and not self.fuzzy
 
     @property
     def untranslated(self) -> bool:
-        return not self.msgstr
+        """No text at all (for a plural entry: no form translated, as msgfmt --statistics counts)."""
+        return not self.msgstr and not any(self.msgstr_plural)
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ class Catalog:
 MACHINE = "machine translation:"
 COPIED = "copied from"
 MEMORY = "translation memory:"
+PIVOT = "English pivot:"
 
 UNTRANSLATED = "untranslated"
 REVIEWED = "reviewed"
@@ -102,18 +113,32 @@ MEMORY_SUGGESTION = "memory suggestion"
 OBSOLETE = "obsolete"
 STATES = (REVIEWED, MACHINE_DRAFT, HUMAN_DRAFT, MEMORY_SUGGESTION, COPY, STALE, UNTRANSLATED)
 
+#: The three kinds of text a run writes, as named in the state token, their note's prefix and state.
+KINDS = {"mt": (MACHINE, MACHINE_DRAFT), "tm": (MEMORY, MEMORY_SUGGESTION), "copy": (COPIED, COPY)}
+
+# The state of a draft is recorded on the translation side of the entry, as translator comments
+# (msgmerge keeps those; it replaces extracted comments with the template's):
+#
+#   # machine translation: argos translate-pl_en 1.9 + translate-en_uk 1.9   <- the note (for people)
+#   # English pivot: Our club meets on Wednesday.                            <- (pivoted drafts)
+#   # outreach:mt:1a2b3c4d5e6f:77e0d1aa:c0ffee12                             <- the token (the proof)
+#
+# The token has no space and no hyphen, so no editor's comment wrapping (polib, Babel: textwrap)
+# can break it. Its first checksum covers the kind, msgctxt, msgid, msgstr and the two checksums
+# after it (of the note and of the pivot, whitespace removed, so a re-wrapped note still matches).
+_TOKEN = re.compile(r"outreach:(mt|tm|copy):([0-9a-f]{12}):([0-9a-f]{8})(?::([0-9a-f]{8}))?")
+_TOKEN_LIKE = re.compile(r"\s*outreach:")
+# Catalogues written before the token kept the state in extracted comments, "... [draft 1a2b3c4d]".
 _DRAFT_MARK = re.compile(r" \[draft ([0-9a-f]{8})\]$")
 
 
 def fingerprint(text: str) -> str:
-    """A short checksum of a draft, recorded next to it to notice human edits."""
-    import hashlib
-
+    """A short checksum of a draft, as catalogues before the state token recorded it."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
 def draft_note(note: str, text: str) -> str:
-    """``note`` with the fingerprint of the draft it describes: ``... [draft 1a2b3c4d]``."""
+    """``note`` with the fingerprint of the draft it describes, as older catalogues have it."""
     return f"{note} [draft {fingerprint(text)}]"
 
 
@@ -122,44 +147,177 @@ def without_draft_mark(line: str) -> str:
     return _DRAFT_MARK.sub("", line)
 
 
-def recorded_draft(entry: "Entry", prefix: str = MACHINE) -> str | None:
-    """The fingerprint recorded in the entry's ``prefix`` comment, if any."""
-    for line in entry.extracted:
-        if line.startswith(prefix):
-            found = _DRAFT_MARK.search(line)
-            return found.group(1) if found else None
-    return None
+def _squeezed_sum(text: str) -> str:
+    """Checksum of ``text`` without any whitespace: the same however an editor re-wrapped it."""
+    return fingerprint(_squeezed(text))
+
+
+def _token_sum(kind: str, msgctxt: str | None, msgid: str, msgstr: str, note: str, pivot: str | None) -> str:
+    fields = ("outreach-1", kind, "\x04" if msgctxt is None else msgctxt, msgid, msgstr, note, pivot or "")
+    return hashlib.sha1("\x00".join(fields).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """What the catalogue proves about an entry's text: written by a run, untouched since.
+
+    ``note_sum``/``pivot_sum`` are the checksums of the note (``machine translation: ...``
+    without its prefix) and of the English pivot (None: not pivoted). ``block`` holds the
+    indexes in ``entry.comments`` of the state lines (note, pivot, token); ``shown`` tells
+    whether the note people read is there and matches. ``legacy``: read from the extracted
+    comments of an older catalogue.
+    """
+
+    kind: str
+    note_sum: str
+    pivot_sum: str | None
+    block: tuple[int, ...] = ()
+    shown: bool = True
+    legacy: bool = False
+
+    @property
+    def state(self) -> str:
+        return KINDS[self.kind][1]
+
+    def describes(self, note: str, pivot: str | None | object = ...) -> bool:
+        """True when the draft was written with this note (and, when given, through this English
+        pivot; None: not pivoted)."""
+        if self.note_sum != _squeezed_sum(note):
+            return False
+        return pivot is ... or self.pivot_sum == (None if pivot is None else _squeezed_sum(str(pivot)))
+
+
+def draft_record(entry: "Entry", msgid: str | None = None) -> DraftRecord | None:
+    """THE proof that ``entry``'s msgstr is a run's untouched draft, or None ("a human's").
+
+    ``msgid`` (default: the entry's own) is the text the draft was made for; pass the previous
+    msgid to ask whether a carried text was an untouched draft of the old paragraph. Anything
+    not exactly as written — the token edited, cut, joined to another line, duplicated, moved to
+    an extracted comment or removed, the msgstr or msgid changed — proves nothing. Catalogues from
+    before the token are read from their ``[draft checksum]`` extracted comment, just as strictly.
+    """
+    msgid = entry.msgid if msgid is None else msgid
+    if entry.plural:
+        return None
+    comments = [line.strip() for line in entry.comments]
+    suspects = [i for i, line in enumerate(comments) if _TOKEN_LIKE.match(line)]
+    if suspects:
+        found = _TOKEN.fullmatch(comments[suspects[0]])
+        if len(suspects) != 1 or found is None:
+            return None
+        kind, check, note_sum, pivot_sum = found.groups()
+        if check != _token_sum(kind, entry.msgctxt, msgid, entry.msgstr, note_sum, pivot_sum):
+            return None
+        if kind == "copy" and entry.msgstr != msgid:
+            return None
+        return _with_shown_note(DraftRecord(kind, note_sum, pivot_sum, (suspects[0],)), comments)
+    return _legacy_record(entry, msgid)
+
+
+def _with_shown_note(record: DraftRecord, comments: list[str]) -> DraftRecord:
+    """``record`` with the note lines above its token, when they are there and match however an
+    editor re-wrapped them (even inside the prefix): compared without whitespace."""
+    token = record.block[0]
+    prefix, pivot_prefix = _squeezed(KINDS[record.kind][0]), _squeezed(PIVOT)
+    for start in range(token - 1, -1, -1):
+        lines = comments[start:token]
+        if not _squeezed("".join(lines)).startswith(prefix):
+            continue
+        for split in range(1, len(lines) + 1):
+            rest = _squeezed("".join(lines[split:]))
+            if split < len(lines) and not rest.startswith(pivot_prefix):
+                continue
+            pivot = rest[len(pivot_prefix):] if split < len(lines) else None
+            if record.describes(" ".join(lines[:split]), pivot):
+                return replace(record, block=tuple(range(start, token + 1)))
+        break
+    return replace(record, shown=False)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _legacy_record(entry: "Entry", msgid: str) -> DraftRecord | None:
+    """The proof an older catalogue gives: one ``#.`` note of a kind, ending in the msgstr's checksum."""
+    found = None
+    for kind, (prefix, _) in KINDS.items():
+        lines = [line for line in entry.extracted if line.startswith(prefix)]
+        if not lines:
+            continue
+        if found is not None or len(lines) != 1:
+            return None
+        found = kind, lines[0]
+    if found is None:
+        return None
+    kind, line = found
+    pivots = [line[len(PIVOT):] for line in entry.extracted if line.startswith(PIVOT)]
+    if len(pivots) > 1:
+        return None
+    note = without_draft_mark(line)
+    record = DraftRecord(kind, _squeezed_sum(note), _squeezed_sum(pivots[0]) if pivots else None, legacy=True)
+    if kind == "copy":
+        return record if entry.msgstr == msgid else None
+    mark = _DRAFT_MARK.search(line)
+    return record if mark is not None and mark.group(1) == fingerprint(entry.msgstr) else None
+
+
+def state_comments(entry: "Entry", kind: str, text: str, note: str, pivot: str | None = None) -> tuple[str, ...]:
+    """``entry``'s translator comments for a new draft ``text``: the human ones kept (this entry's own
+    old state lines dropped), then the note, the pivot and the token that proves the draft."""
+    prefix = KINDS[kind][0]
+    if not note.startswith(prefix):
+        raise ValueError(f"a {kind} note starts with {prefix!r}: {note!r}")
+    pivot = None if pivot is None else " ".join(pivot.split())
+    note_sum = _squeezed_sum(note)
+    pivot_sum = None if pivot is None else _squeezed_sum(pivot)
+    check = _token_sum(kind, entry.msgctxt, entry.msgid, text, note_sum, pivot_sum)
+    token = f"outreach:{kind}:{check}:{note_sum}" + (f":{pivot_sum}" if pivot_sum else "")
+    return human_comments(entry) + (note,) + ((PIVOT + " " + pivot,) if pivot is not None else ()) + (token,)
+
+
+def human_comments(entry: "Entry") -> tuple[str, ...]:
+    """The translator comments that are not a run's state lines: the note block of a token that
+    still proves its draft and any token-like line (a token holds no one's words) are dropped."""
+    ours = {i for i, line in enumerate(entry.comments) if _TOKEN_LIKE.match(line)}
+    for msgid in (entry.msgid, entry.previous_msgid):
+        if msgid is None:
+            continue
+        record = draft_record(entry, msgid)
+        if record is not None and not record.legacy:
+            ours.update(record.block)
+    return tuple(line for i, line in enumerate(entry.comments) if i not in ours)
+
+
+def is_state_token(line: str) -> bool:
+    """True for a translator comment that is (or looks like) a run's state token: for machines, not people."""
+    return bool(_TOKEN_LIKE.match(line))
 
 
 def entry_state(entry: "Entry") -> str:
     """Who wrote the entry's msgstr, as the report and the runner need to know.
 
     reviewed: non-fuzzy and non-empty (a reviewer's: never changed by a run);
-    machine draft: fuzzy and still exactly what the engine wrote;
-    human draft: fuzzy but edited since (or written by hand);
+    machine draft: fuzzy and provably still exactly what the engine wrote (:func:`draft_record`);
+    human draft: fuzzy and not provably a run's (edited, or written by hand);
     copied: a paragraph already in the target language, copied unchanged;
     memory suggestion: pre-filled from the translation memory, unchanged;
     stale: the old translation of a paragraph whose source has changed.
     """
     if entry.obsolete:
         return OBSOLETE
-    if not entry.msgstr:
+    if entry.untranslated:
         return UNTRANSLATED
     if not entry.fuzzy:
         return REVIEWED
     if entry.previous_msgid is not None:
         return STALE
-    for prefix, state in ((MACHINE, MACHINE_DRAFT), (MEMORY, MEMORY_SUGGESTION)):
-        if any(line.startswith(prefix) for line in entry.extracted):
-            recorded = recorded_draft(entry, prefix)
-            return state if recorded in (None, fingerprint(entry.msgstr)) else HUMAN_DRAFT
-    if any(line.startswith(COPIED) for line in entry.extracted) and entry.msgstr == entry.msgid:
-        return COPY
-    return HUMAN_DRAFT
+    record = draft_record(entry)
+    return HUMAN_DRAFT if record is None else record.state
 
 
 def is_state_comment(line: str) -> bool:
-    """True for an extracted comment that belongs to the translation state."""
+    """True for an extracted comment that belongs to the translation state (older catalogues)."""
     return line.startswith(STATE_PREFIXES)
 
 
@@ -169,9 +327,10 @@ def _without_state(entry: "Entry") -> tuple[str, ...]:
 
 def as_reviewed(entry: "Entry", text: str) -> "Entry":
     """``entry`` accepted by a reviewer with ``text``: not fuzzy, no previous msgid, no draft
-    markers (machine, memory, copy, pivot notes) — so every later run treats it as a human's."""
+    markers (machine, memory, copy, pivot notes; the state token, :func:`human_comments`) — so
+    every later run treats it as a human's."""
     return replace(entry, msgstr=text, flags=tuple(f for f in entry.flags if f != FUZZY),
-                   extracted=_without_state(entry), previous_msgid=None)
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
 
 
 def as_human_draft(entry: "Entry", text: str) -> "Entry":
@@ -179,13 +338,13 @@ def as_human_draft(entry: "Entry", text: str) -> "Entry":
     msgid, so :func:`entry_state` calls it a human draft (an empty ``text`` leaves it untranslated)."""
     return replace(entry, msgstr=text, flags=add_flag(entry.flags, FUZZY) if text else
                    tuple(f for f in entry.flags if f != FUZZY),
-                   extracted=_without_state(entry), previous_msgid=None)
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
 
 
 def as_untranslated(entry: "Entry") -> "Entry":
     """``entry`` handed back to the machine: no translation, so the next run drafts it afresh."""
     return replace(entry, msgstr="", flags=tuple(f for f in entry.flags if f != FUZZY),
-                   extracted=_without_state(entry), previous_msgid=None)
+                   extracted=_without_state(entry), comments=human_comments(entry), previous_msgid=None)
 
 
 def add_flag(flags: tuple[str, ...], flag: str) -> tuple[str, ...]:
@@ -277,6 +436,7 @@ def _kept(new: Entry, old: Entry) -> Entry:
         flags=old.flags,
         extracted=_union(new.extracted, state),
         previous_msgid=old.previous_msgid if old.fuzzy else None,
+        previous_msgctxt=old.previous_msgctxt if old.fuzzy else None,
         obsolete=False,
         line=0,
     )
@@ -292,9 +452,21 @@ def _carried(new: Entry, old: Entry) -> Entry:
         flags=add_flag(old.flags, FUZZY),
         extracted=_union(new.extracted, state),
         previous_msgid=old.msgid,
+        previous_msgctxt=old.msgctxt,
         obsolete=False,
         line=0,
     )
+
+
+def _with_plural_forms(entry: Entry, plural: Entry) -> Entry:
+    """``entry`` with a plural message's translations as translator comments (the first form as a
+    fuzzy text when ``entry`` has none): a human's draft, never taken for a run's."""
+    notes = tuple(f"msgstr[{n}] of {plural.msgid_plural!r} (plural message from another tool): {form}"
+                  for n, form in enumerate(plural.msgstr_plural))
+    if entry.msgstr:
+        return replace(entry, comments=entry.comments + notes)
+    return replace(entry, msgstr=plural.msgstr_plural[0] or next(f for f in plural.msgstr_plural if f),
+                   flags=add_flag(entry.flags, FUZZY), comments=_union(plural.comments, entry.comments) + notes)
 
 
 def merge(
@@ -316,7 +488,8 @@ def merge(
     old_obsolete = [i for i, e in enumerate(old) if e.obsolete]
     by_key: dict[tuple[str | None, str], int] = {}
     for i in old_active + old_obsolete:  # an active entry wins over an obsolete one
-        by_key.setdefault(old[i].key, i)
+        if not old[i].plural:  # another tool's plural message never matches our singular ones
+            by_key.setdefault(old[i].key, i)
 
     used: set[int] = set()
     result: list[Entry | None] = [None] * len(template)
@@ -334,7 +507,7 @@ def merge(
         else:
             kept += 1
 
-    candidates = [i for i in range(len(old)) if i not in used and old[i].msgstr]
+    candidates = [i for i in range(len(old)) if i not in used and old[i].msgstr and not old[i].plural]
     words = {text: _WORD.findall(text.casefold())
              for text in [template[t].msgid for t in unmatched] + [old[i].msgid for i in candidates]}
     pairs: list[tuple[float, int, int]] = []
@@ -359,13 +532,25 @@ def merge(
             result[t] = replace(template[t], msgstr="", obsolete=False, line=0)
             new_count += 1
 
+    # Another tool's plural message with the msgid of one of ours cannot stay beside it (msgfmt
+    # refuses the duplicate, even obsolete): its forms go into the translator comments of ours
+    # (the first one as its text when it has none), for a human to use. Nothing is dropped.
+    by_template_key = {entry.key: t for t, entry in enumerate(template)}
+    for i, entry in enumerate(old):
+        same = by_template_key.get(entry.key)
+        if not entry.plural or same is None or (entry.obsolete and purge_obsolete):
+            continue
+        used.add(i)
+        if not entry.untranslated:
+            result[same] = _with_plural_forms(result[same], entry)  # type: ignore[arg-type]
+
     still_obsolete = [] if purge_obsolete else [
         replace(old[i], line=0) for i in old_obsolete if i not in used
     ]
     newly_obsolete = [
         replace(old[i], obsolete=True, references=(), line=0)
         for i in old_active
-        if i not in used and old[i].msgstr
+        if i not in used and not old[i].untranslated
     ]
     entries = tuple(e for e in result if e is not None) + tuple(still_obsolete) + tuple(newly_obsolete)
     return MergeResult(

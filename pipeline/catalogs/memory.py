@@ -154,7 +154,7 @@ def reviewed_units(cat: Catalog, lang: str, origin: str) -> list[tmx.Unit]:
     """The reviewed translations of one catalogue (active entries first, then obsolete ones)."""
     entries = [e for e in cat.entries if not e.obsolete] + [e for e in cat.entries if e.obsolete]
     return [tmx.Unit(e.msgid, e.msgstr, lang, origin)
-            for e in entries if e.translated and e.msgctxt is None and e.msgstr != e.msgid]
+            for e in entries if e.translated and not e.plural and e.msgctxt is None and e.msgstr != e.msgid]
 
 
 def memory_file(settings) -> Path:
@@ -202,19 +202,28 @@ class ImportReport:
     added: int            # units new to the memory file
     total: int            # units in the memory file afterwards
     written: bool
+    notes: tuple[str, ...] = ()   # why a file gave nothing, e.g. another source language
+    plural: int = 0       # plural messages (msgid_plural) skipped: the memory holds singular ones
 
 
 def read_units(settings, path: Path) -> list[tmx.Unit]:
     """Units from a ``.tmx`` file or from the reviewed entries of a ``.po`` file."""
+    return _units_and_plurals(settings, path)[0]
+
+
+def _units_and_plurals(settings, path: Path) -> tuple[list[tmx.Unit], int]:
+    """:func:`read_units` and how many translated plural messages (``msgid_plural``) a ``.po``
+    file had: the memory holds singular messages only, so those are skipped."""
     shown = str(path)
     if Path(path).suffix.lower() == ".po":
         cat = pofile.read_catalog(Path(path))
         lang = cat.header_value("Language")
         if not lang:
             raise CatalogError("the catalogue has no Language header; cannot tell its language", path=shown)
-        return reviewed_units(cat, tmx.from_tmx_lang(lang), Path(path).stem)
+        plural = sum(1 for e in cat.entries if e.plural and e.translated)
+        return reviewed_units(cat, tmx.from_tmx_lang(lang), Path(path).stem), plural
     units = tmx.read_tmx(Path(path), settings.source_language, shown=shown)
-    return [u if u.origin else tmx.Unit(u.source, u.target, u.lang, Path(path).name) for u in units]
+    return [u if u.origin else tmx.Unit(u.source, u.target, u.lang, Path(path).name) for u in units], 0
 
 
 def import_files(settings, paths: Iterable[Path]) -> ImportReport:
@@ -224,8 +233,17 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     older translation: the latest import wins.
     """
     incoming: list[tmx.Unit] = []
+    notes: list[str] = []
+    plural = 0
     for path in paths:
-        incoming += read_units(settings, path)
+        units, skipped = _units_and_plurals(settings, path)
+        if not units and Path(path).suffix.lower() != ".po":
+            notes.append(_why_nothing(settings, Path(path)))
+        if skipped:
+            notes.append(f"{path}: skipped {skipped} plural messages (msgid_plural): "
+                         "the memory holds singular ones only")
+        incoming += units
+        plural += skipped
     target = memory_file(settings)
     current = tmx.read_tmx(target, settings.source_language, shown=_shown(settings, target)) if target.exists() else []
     merged: dict[tuple[str, str], tmx.Unit] = {(u.source, u.lang): u for u in current}
@@ -243,7 +261,20 @@ def import_files(settings, paths: Iterable[Path]) -> ImportReport:
     written = not target.exists() or target.read_bytes() != data
     if written:
         write_atomic(target, data)
-    return ImportReport(target, len(incoming), added, len(units), written)
+    return ImportReport(target, len(incoming), added, len(units), written, tuple(notes), plural)
+
+
+def _why_nothing(settings, path: Path) -> str:
+    """Why a TMX file (already read once, so readable and well-formed) gave no unit."""
+    srclang, langs, count = tmx.languages(path.read_bytes(), path=str(path))
+    if not count:
+        return f"{path}: no translation units (<tu>) in the file"
+    source = settings.source_language
+    if not any(tmx.same_language(lang, source) for lang in langs):
+        origin = f"it translates from {srclang}" if srclang else f"its languages are {', '.join(langs)}"
+        return (f"{path}: 0 of {count} units imported: {origin}, and this workspace's source language is "
+                f"{source} (only units with a {source} text can be imported)")
+    return f"{path}: 0 of {count} units imported: none has both a {source} text and a translation"
 
 
 def export_units(settings) -> list[tmx.Unit]:

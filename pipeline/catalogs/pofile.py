@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import sys
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -27,7 +28,7 @@ import polib
 from pipeline import __version__
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
-from pipeline.fsutil import write_atomic, write_atomic_if_unchanged
+from pipeline.fsutil import Fingerprint, fingerprint_bytes, write_atomic, write_atomic_if_unchanged
 
 WIDTH = 79
 _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
@@ -68,12 +69,19 @@ _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr)\s*(.*
 
 def read_catalog(path: Path) -> Catalog:
     """Read and parse a .po/.pot file; :class:`CatalogError` if it is unreadable or malformed."""
+    return read_fingerprinted(path)[0]
+
+
+def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
+    """:func:`read_catalog` and the fingerprint of the very bytes parsed, to give
+    :func:`write_catalog` (``expected=``) so it never replaces a file saved since."""
     path = Path(path)
     try:
         data = path.read_bytes()
+        seen = fingerprint_bytes(data, path)
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    return parse_catalog(_decode(data, str(path)), path=str(path))
+    return parse_catalog(_decode(data, str(path)), path=str(path)), seen
 
 
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
@@ -110,18 +118,29 @@ def _decode(data: bytes, path: str) -> str:
     return text
 
 
-def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, str]]:
-    """Check string syntax; return the (line, is_obsolete) of every msgid keyword and the
-    obsolete ``#~| msgid`` texts, keyed by the index of the msgid they precede."""
+def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, dict[str, str]], dict[int, tuple]]:
+    """Check string syntax; return the (line, is_obsolete) of every msgid keyword, the obsolete
+    ``#~| msgctxt``/``#~| msgid`` texts and the comment lines (translator, extracted), both keyed by
+    the index of the msgid they precede. polib 1.2 drops the obsolete previous fields and blank
+    comment lines at the edges of a block; this scan keeps them."""
     msgids: list[tuple[int, bool]] = []
-    previous: dict[int, str] = {}
-    pending: list[str] | None = None  # an obsolete "#~| msgid" being read
+    previous: dict[int, dict[str, str]] = {}
+    comments: dict[int, tuple] = {}
+    translator: list[str] = []
+    extracted: list[str] = []
+    pending: dict[str, list[str]] = {}  # an obsolete "#~| msgctxt/msgid" being read
+    pending_keyword: str | None = None
     for number, raw in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028, \x85 … are text
         line = raw.strip()
         obsolete_prev = line.startswith("#~|")
         active_prev = line.startswith("#|")
         if obsolete_prev or active_prev or line.startswith("#~"):
             line = line[3 if obsolete_prev else 2:].strip()
+        elif line.startswith("#.") or line.startswith("#") and line[1:2] not in (":", ","):
+            line = raw.lstrip().rstrip("\r")  # trailing spaces are part of a comment
+            comment = line[2:] if line.startswith("#.") else line[1:]
+            (extracted if line.startswith("#.") else translator).append(comment[1:] if comment[:1] == " " else comment)
+            continue
         elif line.startswith("#") or not line:
             continue
         match = _KEYWORD.match(line)
@@ -132,22 +151,25 @@ def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, str]]
             raise CatalogError("syntax error: malformed string (quotes or escapes)", path=path, line=number)
         value = polib.unescape(literal[1:-1])
         if obsolete_prev:
-            if match and match.group(1) == "msgid":
-                pending = [value]
-            elif not match and pending is not None:
-                pending.append(value)
+            if match:
+                pending_keyword = match.group(1)
+                pending[pending_keyword] = [value]
+            elif pending_keyword is not None:
+                pending[pending_keyword].append(value)
             continue
         if match and match.group(1) == "msgid" and not active_prev:
-            if pending is not None and raw.lstrip().startswith("#~"):
-                previous[len(msgids)] = "".join(pending)
-            pending = None
+            if pending and raw.lstrip().startswith("#~"):
+                previous[len(msgids)] = {keyword: "".join(parts) for keyword, parts in pending.items()}
+            pending, pending_keyword = {}, None
+            comments[len(msgids)] = (tuple(translator), tuple(extracted))
+            translator, extracted = [], []
             msgids.append((number, raw.lstrip().startswith("#~")))
-    return msgids, previous
+    return msgids, previous, comments
 
 
 def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
     """Parse the text of a .po/.pot file."""
-    msgid_lines, obsolete_previous = _scan(text, path)
+    msgid_lines, obsolete_previous, comment_lines = _scan(text, path)
     if "\n" not in text:
         text += "\n"  # polib treats a one-line argument that names a file as a path
     try:
@@ -167,18 +189,24 @@ def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
     for n, item in enumerate(po):
         index = positions[n] if positions else None
         line = msgid_lines[index][0] if index is not None else 0
-        if item.msgid_plural:
-            raise CatalogError("plural messages (msgid_plural) are not supported", path=path, line=line)
-        previous = item.previous_msgid
+        previous, previous_ctxt = item.previous_msgid, item.previous_msgctxt
         if item.obsolete and index is not None:
-            previous = obsolete_previous.get(index, previous)
+            fields = obsolete_previous.get(index, {})
+            previous, previous_ctxt = fields.get("msgid", previous), fields.get("msgctxt", previous_ctxt)
+        if index is not None:
+            translator, extracted = comment_lines[index]
+        else:
+            translator = tuple(item.tcomment.split("\n")) if item.tcomment else ()
+            extracted = tuple(item.comment.split("\n")) if item.comment else ()
+        plural = item.msgid_plural if item.msgid_plural or item.msgstr_plural else None
         entries.append(Entry(
             msgid=item.msgid, msgstr=item.msgstr, msgctxt=item.msgctxt,
             references=tuple(f"{f}:{n_}" if n_ else f for f, n_ in item.occurrences),
-            extracted=tuple(item.comment.split("\n")) if item.comment else (),
-            comments=tuple(item.tcomment.split("\n")) if item.tcomment else (),
+            extracted=extracted, comments=translator,
             flags=tuple(dict.fromkeys(f for f in item.flags if f)),
-            previous_msgid=previous, obsolete=bool(item.obsolete), line=line,
+            previous_msgid=previous, obsolete=bool(item.obsolete), line=line, previous_msgctxt=previous_ctxt,
+            msgid_plural=plural,
+            msgstr_plural=tuple(item.msgstr_plural[k] for k in sorted(item.msgstr_plural)) if plural is not None else (),
         ))
     seen: dict[tuple[str | None, str], int] = {}
     for entry in entries:
@@ -192,7 +220,7 @@ def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
     return Catalog(
         entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
         header=tuple((k, v) for k, v in po.metadata.items()),
-        header_comment=po.header,
+        header_comment="\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
         header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
         path=None if path == "<string>" else path,
     )
@@ -306,11 +334,12 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
     return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
 
 
-def _string(prefix: str, keyword: str, value: str) -> list[str]:
-    """``keyword "value"`` lines as GNU gettext wraps them at width 79."""
+def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
+    """``keyword "value"`` lines as GNU gettext wraps them at width 79 (``wrap=False``, the
+    ``no-wrap`` flag: broken only after ``\\n``)."""
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
     after_break = len(prefix) + 1
-    width = WIDTH - 1 - after_break
+    width = WIDTH - 1 - after_break if wrap else sys.maxsize
     head = f"{prefix}{keyword} "
     if len(portions) == 1:
         pieces = _break_lines(portions[0], width, len(head) + 1 - after_break)
@@ -341,12 +370,21 @@ def _entry_lines(entry: Entry) -> list[str]:
     if entry.flags:
         lines.append("#, " + ", ".join(entry.flags))
     prefix = "#~ " if entry.obsolete else ""
+    previous = "#~| " if entry.obsolete else "#| "
+    wrap = "no-wrap" not in entry.flags
+    if entry.previous_msgctxt is not None and entry.previous_msgid is not None:
+        lines += _string(previous, "msgctxt", entry.previous_msgctxt, wrap)
     if entry.previous_msgid is not None:
-        lines += _string("#~| " if entry.obsolete else "#| ", "msgid", entry.previous_msgid)
+        lines += _string(previous, "msgid", entry.previous_msgid, wrap)
     if entry.msgctxt is not None:
-        lines += _string(prefix, "msgctxt", entry.msgctxt)
-    lines += _string(prefix, "msgid", entry.msgid)
-    lines += _string(prefix, "msgstr", entry.msgstr)
+        lines += _string(prefix, "msgctxt", entry.msgctxt, wrap)
+    lines += _string(prefix, "msgid", entry.msgid, wrap)
+    if entry.plural:  # another tool's plural message, written back as read
+        lines += _string(prefix, "msgid_plural", entry.msgid_plural or "", wrap)
+        for n, form in enumerate(entry.msgstr_plural or ("",)):
+            lines += _string(prefix, f"msgstr[{n}]", form, wrap)
+    else:
+        lines += _string(prefix, "msgstr", entry.msgstr, wrap)
     return lines
 
 
@@ -463,8 +501,31 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
 
 
 def _formatted(catalog: Catalog, field: str, value: str) -> bytes:
-    """The bytes of ``catalog`` with header ``field`` set to ``value``."""
+    """The bytes of ``catalog`` with header ``field`` set to ``value``, in the charset its header declares."""
     header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
     names = [n.lower() for n, _ in catalog.header]
     header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
-    return format_catalog(replace(catalog, header=tuple(header))).encode("utf-8")
+    return encode_catalog(replace(catalog, header=tuple(header)))
+
+
+_CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
+
+
+def encode_catalog(catalog: Catalog) -> bytes:
+    """The bytes of ``catalog``: in the charset of its Content-Type header (UTF-8 when absent or the
+    ``CHARSET`` placeholder); when that charset cannot hold the text, the header is changed to
+    UTF-8 and the file written in UTF-8, so bytes and header never disagree."""
+    content_type = catalog.header_value("Content-Type") or ""
+    found = _CHARSET.search(content_type)
+    charset = found.group(1) if found else "UTF-8"
+    text = format_catalog(catalog)
+    try:
+        if codecs.lookup(charset).name != "utf-8":
+            return text.encode(charset)
+    except (LookupError, UnicodeEncodeError):
+        if found is None:
+            raise
+        utf8 = content_type[: found.start(1)] + "UTF-8" + content_type[found.end(1):]
+        header = tuple((n, utf8 if n.lower() == "content-type" else v) for n, v in catalog.header)
+        text = format_catalog(replace(catalog, header=header))
+    return text.encode("utf-8")

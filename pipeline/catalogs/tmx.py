@@ -185,6 +185,24 @@ def parse_tmx(data: bytes, source_language: str, *, path: str = "<tmx>") -> list
     return units
 
 
+def languages(data: bytes, *, path: str = "<tmx>") -> tuple[str | None, tuple[str, ...], int]:
+    """What a TMX document translates: its header's ``srclang``, the distinct ``<tuv>``
+    languages in order of appearance, and how many ``<tu>`` it has."""
+    root = _parse_xml(data, path)
+    headers, bodies = root.find("header"), root.find("body")
+    srclang = headers[0].attrs.get("srclang") if headers else None
+    seen: dict[str, None] = {}
+    count = 0
+    for body in bodies:
+        for tu in body.find("tu"):
+            count += 1
+            for tuv in tu.find("tuv"):
+                tag = tuv.attrs.get(_XML_LANG) or tuv.attrs.get("lang")
+                if tag:
+                    seen.setdefault(from_tmx_lang(tag), None)
+    return (from_tmx_lang(srclang) if srclang and srclang != "*all*" else None), tuple(seen), count
+
+
 def read_tmx(path: Path, source_language: str, *, shown: str | None = None) -> list[Unit]:
     """:func:`parse_tmx` of a file; ``shown`` is how the path appears in messages."""
     try:

@@ -8,11 +8,12 @@ stderr. Exit codes: 0 success, 1 check failed, 2 bad usage or input,
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from pipeline import __version__
-from pipeline.cli.options import say
+from pipeline.cli.options import WORKSPACE_KEY, say
 from pipeline.errors import OutreachError
 
 EXIT_INTERRUPTED = 130
@@ -52,9 +53,43 @@ class OutreachGroup(click.Group):
         sys.exit(rv or 0)
 
 
+#: Distributions of the machine-translation stack that ``--version`` reports (never imported).
+ENGINE_PACKAGES = ("ctranslate2", "sentencepiece", "argostranslate")
+
+
+def version_text() -> str:
+    """``outreach X`` and the version of each MT package installed, read from its metadata only
+    (importing them would load the MT stack just to print a number)."""
+    from importlib import metadata
+
+    lines = [f"outreach {__version__}"]
+    found: dict[str, str | None] = {}
+    for name in ENGINE_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+        lines.append(f"  {name} {found[name]}" if found[name] else f"  {name}: not installed")
+    if found["ctranslate2"] and found["sentencepiece"]:
+        lines.append("engines: auto/argos (Argos models through CTranslate2), libretranslate, none")
+    else:
+        lines.append("engines: libretranslate, none (light install: 'auto' writes catalogues without drafts)")
+    return "\n".join(lines)
+
+
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(name="outreach", cls=OutreachGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="outreach")
-def cli():
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version of outreach and of the translation engines, and exit.")
+@click.option("-C", "--directory", "workspace", type=click.Path(file_okay=False, path_type=Path),
+              help="Workspace folder (like git -C): also accepted after the sub-command.")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None):
     """Translate announcements offline and review them as gettext catalogues.
 
     \b
@@ -69,6 +104,7 @@ def cli():
     outreach models    list, install (pair or .argosmodel file), remove models
     outreach memory    translation memory: export/import TMX
     """
+    ctx.meta[WORKSPACE_KEY] = workspace
 
 
 from pipeline.cli import build as _build  # noqa: E402

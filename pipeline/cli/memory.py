@@ -60,6 +60,8 @@ def import_(settings: Settings, files, as_json):
     where = settings.display_path(report.path)
     if as_json:
         emit_json({"path": where, "read": report.read, "added": report.added, "total": report.total,
-                   "written": report.written})
+                   "written": report.written, "notes": list(report.notes)})
+    for note in report.notes:
+        say(f"note: {note}")
     say(f"read {report.read} translation units, {report.added} new or changed; "
         f"{where} holds {report.total} (commit it to share the memory)")

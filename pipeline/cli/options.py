@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 import json
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -18,6 +20,8 @@ from pipeline import fsutil, lock
 from pipeline.errors import OutreachError
 
 EXIT_CHECK_FAILED = 1
+#: Where ``outreach -C DIR`` (before the sub-command) leaves DIR for :func:`workspace_options`.
+WORKSPACE_KEY = "outreach.workspace"
 EXIT_INTERRUPTED = 130
 
 
@@ -25,8 +29,16 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+#: The shape of every ``--json`` output: ``{"version": JSON_VERSION, ...}`` (docs/json.md,
+#: docs/outreach-json.schema.json). Bump it when a field changes meaning or goes away.
+JSON_VERSION = 1
+
+
+def emit_json(data: dict) -> None:
+    """One JSON object on stdout: ``{"version": 1, "command": ..., ...}``."""
+    ctx = click.get_current_context(silent=True)
+    command = ctx.command_path.split(" ", 1)[1] if ctx is not None and " " in ctx.command_path else None
+    click.echo(json.dumps({"version": JSON_VERSION, "command": command, **data}, ensure_ascii=False, indent=2))
 
 
 def table(rows: list[list[str]], headers: list[str], paint=None) -> str:
@@ -60,6 +72,10 @@ def workspace_options(func):
     @click.option("--to", "target_languages", metavar="LANGS", help="Target languages, comma-separated (default: en,uk).")
     @functools.wraps(func)
     def wrapper(workspace, source_language, target_languages, **kwargs):
+        ctx = click.get_current_context(silent=True)
+        outer = ctx.meta.get(WORKSPACE_KEY) if ctx is not None else None
+        if outer is not None:  # `outreach -C a status`, or `-C a status -C b` = a/b as with git
+            workspace = outer / workspace if workspace is not None else outer
         if workspace is not None and not workspace.is_dir():
             raise OutreachError("workspace folder not found", path=workspace)
         settings = load_settings(workspace, source_language=source_language, target_languages=target_languages)
@@ -137,6 +153,60 @@ class ProgressBar:
         if self.bar is not None:
             self.bar.render_finish()
             self.bar = None
+
+
+class StageProgress:
+    """Progress of a command's long stages on stderr, as ``progress(stage, done, total)``.
+
+    On a terminal: a bar per stage, labelled with it ("translating pl→en").
+    Otherwise (CI logs, pipes): one line per stage when it ends, with counts and
+    elapsed time ("reading: 12 files in 0.1 s"). ``quiet``: nothing at all.
+    """
+
+    UNITS = {"reading": "files", "detecting languages": "documents", "writing": "files", "translating": "sentences"}
+
+    def __init__(self, quiet: bool = False, tty: bool | None = None, clock=time.monotonic):
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.clock = clock
+        self.stage: str | None = None
+        self.ended: str | None = None   # the stage that just ended (late updates of it are ignored)
+        self.done = self.total = 0
+        self.started = 0.0
+        self.bar: ProgressBar | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or (stage == self.ended and done >= total):
+            return
+        if stage != self.stage:
+            self.finish()
+            self.stage, self.started = stage, self.clock()
+        if self.tty and self.bar is None:
+            self.bar = ProgressBar(stage)
+        self.done, self.total = done, total
+        if self.bar is not None:
+            self.bar(done, total)
+        if total and done >= total:
+            self.finish()
+
+    def say(self, message: str) -> None:
+        """A message between the bars: the current bar is closed first (and drawn again on its next update)."""
+        if self.bar is not None:
+            self.bar.finish()
+            self.bar = None
+        say(message)
+
+    def finish(self) -> None:
+        """End the current stage: close its bar, or print its line."""
+        if self.stage is None:
+            return
+        if self.bar is not None:
+            self.bar.finish()
+        elif not self.tty:
+            unit = self.UNITS.get(self.stage.split(" ")[0], self.UNITS.get(self.stage, "items"))
+            count = f"{self.done}" if self.done == self.total else f"{self.done} of {self.total}"
+            say(f"{self.stage}: {count} {unit} in {self.clock() - self.started:.1f} s")
+        self.ended, self.stage, self.bar = self.stage, None, None
 
 
 def shown(settings: Settings, path: Path) -> str:

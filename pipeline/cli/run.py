@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from pipeline.cli.options import (EngineChoice, ProgressBar, emit_json, json_option, lock_options, quiet_option, say, shown, table,
-                                  workspace_options)
+from pipeline.cli.models import models_dir_option
+from pipeline.cli.options import (EngineChoice, StageProgress, emit_json, json_option, lock_options, quiet_option, say, shown,
+                                  table, workspace_options)
 from pipeline.config import Settings
 
 
@@ -23,32 +23,33 @@ from pipeline.config import Settings
 @click.option("--purge-obsolete", is_flag=True, help="Drop obsolete (#~) entries instead of keeping them.")
 @click.option("--trust-memory", is_flag=True,
               help="Accept exact translation-memory matches as reviewed (not fuzzy).")
+@models_dir_option
 @quiet_option
 @json_option
-def run(settings: Settings, engine, url, purge_obsolete, trust_memory, quiet, as_json):
+def run(settings: Settings, engine, url, purge_obsolete, trust_memory, models_dir, quiet, as_json):
     """Detect, segment and (machine-)translate source_texts/ into catalogues under locales/."""
     from pipeline import runner
     from pipeline import translate
+
+    import dataclasses
 
     if url:
         engine = engine or "libretranslate"
         if engine != "libretranslate":
             raise click.UsageError("--url is only for --engine libretranslate")
-        import dataclasses
-
         settings = dataclasses.replace(settings, libretranslate_url=url)
+    if models_dir is not None:
+        settings = dataclasses.replace(settings, models_dir=models_dir.expanduser().resolve())
 
-    notify = None if quiet else say
-    interactive = not quiet and sys.stderr.isatty()
     eng = translate.create_engine(settings, engine)
     _warn_missing_routes(settings, eng)
-    bar = ProgressBar("translating") if interactive else None
+    progress = StageProgress(quiet=quiet)
+    notify = None if quiet else progress.say
     try:
-        report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify,
-                            progress=say if interactive else None, mt_progress=bar, trust_memory=trust_memory)
+        report = runner.run(settings, eng, purge_obsolete=purge_obsolete, notify=notify, progress=progress,
+                            trust_memory=trust_memory)
     finally:
-        if bar:
-            bar.finish()
+        progress.finish()
         _cache_notes(getattr(eng, "cache", None) if eng.has_models else None)
         eng.close()
     for ref, reason in report.skipped:
@@ -112,8 +113,9 @@ def _inference_note(report) -> str:
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @workspace_options
+@quiet_option
 @json_option
-def detect(settings: Settings, paths, as_json):
+def detect(settings: Settings, paths, quiet, as_json):
     """Show the language of each document and the paragraphs in other languages."""
     from pipeline import runner
     from pipeline.documents import sources
@@ -124,9 +126,16 @@ def detect(settings: Settings, paths, as_json):
         for path in paths:
             chosen += (sources.load_sources(path, settings.workspace) if path.is_dir()
                        else [sources.read_source(path, path.parent, settings.workspace)])
-    documents, skipped = runner.prepare(settings, sources=chosen)
+    progress = StageProgress(quiet=quiet)
+    try:
+        documents, skipped = runner.prepare(settings, progress, sources=chosen)
+    finally:
+        progress.finish()
     if as_json:
-        emit_json([_detect_json(d) for d in documents])
+        emit_json({"documents": [_detect_json(d) for d in documents],
+                   "skipped": [{"path": ref, "reason": reason} for ref, reason in skipped]})
+        for ref, reason in skipped:
+            say(f"warning: {ref}: skipped, {reason}")
         return
     rows = []
     for d in documents:

@@ -71,6 +71,7 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
+_INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")  # HTML tags, office inline codes (<b>, <x1/>)
 _NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
 
 
@@ -100,10 +101,11 @@ class DocumentLanguage:
 
 
 def clean_text(text: str) -> str:
-    """Keep only the words: drop URLs, e-mails, link targets, inline code, digits, punctuation."""
+    """Keep only the words: drop URLs, e-mails, link targets, inline code, tags, digits, punctuation."""
     lowered = text.lower()
-    for pattern, needs in ((_LINK_TARGET, "]("), (_INLINE_CODE, "`"), (_URL, ("://", "www.")), (_EMAIL, "@")):
-        if any(n in lowered for n in needs) if isinstance(needs, tuple) else needs in text:  # else no match possible
+    for pattern, needs in ((_LINK_TARGET, ("](",)), (_INLINE_CODE, ("`",)), (_INLINE_TAG, ("<",)),
+                           (_URL, ("://", "www.")), (_EMAIL, ("@",))):
+        if any(n in lowered for n in needs):  # otherwise the pattern cannot match: skip it
             text = pattern.sub(" ", text)
     return " ".join(_NON_LETTER.sub(" ", text).split())
 

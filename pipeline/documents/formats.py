@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from pipeline.documents import segmentation
+from pipeline.documents import docx, odt, segmentation
 from pipeline.documents.segmentation import Segment, SegmentedDocument
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ def _render_text(source: "SourceDocument", segmented: SegmentedDocument, transla
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
     Format("markdown", (".md", ".markdown"), False, _segment_text, _render_text),
+    Format("docx", (".docx",), True, docx.segment, docx.render),
+    Format("odt", (".odt",), True, odt.segment, odt.render),
 )
 
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}

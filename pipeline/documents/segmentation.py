@@ -22,7 +22,8 @@ from typing import Callable
 
 from pipeline.errors import OutreachError
 
-KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell")
+KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell",
+         "header", "footer", "footnote", "endnote", "text box")  # the last five: office documents
 
 
 @dataclass(frozen=True)

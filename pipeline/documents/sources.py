@@ -1,7 +1,9 @@
 """Source texts: find the announcement files and decode them safely.
 
-The sources stage turns ``source_texts/**/*.{txt,md,markdown}`` into
-:class:`SourceDocument` objects with decoded text and ``"\\n"`` newlines.
+The sources stage turns ``source_texts/**/*`` files of the formats in
+:mod:`pipeline.documents.formats` (``.txt``, ``.md``, ``.docx``, ``.odt``, ...) into
+:class:`SourceDocument` objects: text formats decoded with ``"\\n"`` newlines,
+office documents with their bytes in ``data``.
 
 Decoding never guesses silently: a file is read as UTF-8 (with or without a
 BOM), UTF-16 (with a BOM, or without one when the NUL-byte pattern is clear)
@@ -16,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline.documents import formats
 from pipeline.errors import SourceError
@@ -191,12 +194,19 @@ def read_source(path: Path, root: Path, workspace: Path) -> SourceDocument:
     return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text=text, encoding=encoding)
 
 
-def load_sources(root: Path, workspace: Path) -> list[SourceDocument]:
-    """Read every source under ``root``; two files with one doc_id are an error."""
+def load_sources(root: Path, workspace: Path,
+                 progress: Callable[[int, int], None] | None = None) -> list[SourceDocument]:
+    """Read every source under ``root``; two files with one doc_id are an error.
+
+    ``progress(done, total)`` is called after each file read.
+    """
     documents: list[SourceDocument] = []
     seen: dict[str, SourceDocument] = {}
-    for path in discover(root):
+    paths = list(discover(root))
+    for number, path in enumerate(paths, 1):
         doc = read_source(path, root, workspace)
+        if progress:
+            progress(number, len(paths))
         if doc.doc_id in seen:
             raise SourceError(
                 f"two source files for one document {doc.doc_id!r}: "

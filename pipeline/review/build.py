@@ -4,7 +4,9 @@ The source is segmented again and every segment replaced by its reviewed
 translation; structure (headings, list markers, quotes, blank lines, tables)
 comes from the source skeleton. A segment without a reviewed translation
 falls back to the source text with a warning, or fails the build in strict
-mode.
+mode. In an office document (.docx, .odt) a translation whose inline codes
+do not fit its source (:func:`pipeline.documents.office.problem`) falls back
+to the source paragraph too, with a ``qa-markup`` warning.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pipeline.catalogs import pofile
 from pipeline.review.findings import Finding, excerpt
 from pipeline.config import Settings
 from pipeline.fsutil import write_atomic
-from pipeline.documents import formats
+from pipeline.documents import formats, office
 from pipeline.documents.segmentation import Segment, is_translatable
 from pipeline.documents.sources import load_sources
 
@@ -64,7 +66,15 @@ def build(settings: Settings) -> BuildResult:
                 if not is_translatable(seg.text):
                     return seg.text
                 if seg.text in reviewed:
-                    return reviewed[seg.text]
+                    problem = office.problem(seg.text, reviewed[seg.text]) if source.format in office.FORMATS else None
+                    if problem is None:
+                        return reviewed[seg.text]
+                    fallbacks += 1
+                    if seg.text not in reported:
+                        reported.add(seg.text)
+                        findings.append(Finding(shown, states[seg.text].line, "qa-markup",
+                                                f"{problem}; source paragraph used", "warning"))
+                    return seg.text
                 fallbacks += 1
                 if po_path.exists() and seg.text not in reported:
                     reported.add(seg.text)

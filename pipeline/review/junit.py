@@ -7,6 +7,15 @@ catalogue; warnings go to the test case's ``<system-out>``. QA findings
 under ``classname="outreach.qa"`` (errors fail, warnings pass with output).
 A finding about a file that is not a catalogue (a settings or glossary file)
 gets a test case of its own, so nothing is lost.
+
+The output validates against the common JUnit XSD (testcase attributes
+``name``, ``classname``, ``time`` only): where an entry is stays in the test
+case's name and in each failure line (``path:line: code: message``). With
+``locations=True`` test cases also carry ``file`` and ``line`` attributes,
+which mikepenz/action-junit-report reads to annotate the right file (the
+shipped GitHub workflow asks for them; the XSD does not allow them).
+When ``check`` cannot run at all (exit 2), :func:`render_error` writes one
+failing test case saying why, so CI never reads an empty file.
 """
 
 from __future__ import annotations
@@ -41,12 +50,12 @@ def _line(f: Finding) -> str:
 
 
 def _case(suite: ET.Element, classname: str, name: str, findings: Sequence[Finding], *, file: str | None = None,
-          line: int | None = None) -> bool:
+          line: int | None = None, locations: bool = False) -> bool:
     """Append a test case; returns True when it fails."""
     case = ET.SubElement(suite, "testcase", classname=classname, name=clean(name), time="0")
-    if file:
+    if locations and file:
         case.set("file", clean(file))
-    if line:
+    if locations and line:
         case.set("line", str(line))
     errors = [f for f in findings if f.severity == "error"]
     others = [f for f in findings if f.severity != "error"]
@@ -63,8 +72,9 @@ def _case(suite: ET.Element, classname: str, name: str, findings: Sequence[Findi
     return bool(errors)
 
 
-def render_junit(catalogs: Iterable[CatalogStatus], findings: Iterable[Finding]) -> str:
-    """The JUnit XML document (UTF-8, with declaration) for one ``check`` run."""
+def render_junit(catalogs: Iterable[CatalogStatus], findings: Iterable[Finding], *, locations: bool = False) -> str:
+    """The JUnit XML document (UTF-8, with declaration) for one ``check`` run;
+    ``locations``: ``file``/``line`` attributes on test cases too (see the module doc)."""
     catalogs, findings = list(catalogs), list(findings)
     suite = ET.Element("testsuite", name=SUITE)
     paths = [c.path for c in catalogs]
@@ -78,10 +88,23 @@ def render_junit(catalogs: Iterable[CatalogStatus], findings: Iterable[Finding])
     failures = tests = 0
     for path, found in per_path.items():
         tests += 1
-        failures += _case(suite, "outreach.check", path, found, file=path)
+        failures += _case(suite, "outreach.check", path, found, file=path, locations=locations)
     for f in qa:
         tests += 1
-        failures += _case(suite, "outreach.qa", f"{f.path}:{f.line}: {f.code}", [f], file=f.path, line=f.line)
+        failures += _case(suite, "outreach.qa", f"{f.path}:{f.line}: {f.code}", [f], file=f.path, line=f.line,
+                          locations=locations)
+    return _document(suite, tests, failures)
+
+
+def render_error(message: str, path: str | None = None, line: int | None = None) -> str:
+    """A JUnit document with one failing test case: ``check`` could not run (bad input or usage)."""
+    suite = ET.Element("testsuite", name=SUITE)
+    _case(suite, "outreach.check", "outreach check could not run",
+          [Finding(path or "outreach", line or 1, "could-not-run", message)])
+    return _document(suite, 1, 1)
+
+
+def _document(suite: ET.Element, tests: int, failures: int) -> str:
     for name, value in (("tests", tests), ("failures", failures), ("errors", 0), ("skipped", 0), ("time", "0")):
         suite.set(name, str(value))
     suites = ET.Element("testsuites", name="outreach", tests=str(tests), failures=str(failures), errors="0", time="0")

@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from pipeline.catalogs import catalog
+from pipeline.documents import office
 from pipeline.text import protect
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.review.findings import Finding
@@ -238,6 +239,16 @@ def check_markup(entry: Entry, ctx: Context) -> Iterable[Problem]:
                       + ("of the source not in the translation" if missing else "not in the source"))
 
 
+def check_inline_codes(entry: Entry, ctx: Context) -> Iterable[Problem]:
+    """An office document's inline codes (``<b>``, ``<g1>``, ``<x1/>``, ``<a href>``) kept and well nested;
+    a count that differs is already :func:`check_markup`'s."""
+    if not any(ref.rsplit(":", 1)[0].lower().endswith(office.SUFFIXES) for ref in entry.references):
+        return
+    found = office.problem(entry.msgid, entry.msgstr)
+    if found and not any(True for _ in check_markup(entry, ctx)):
+        yield Problem("qa-markup", found)
+
+
 def check_links(entry: Entry, ctx: Context) -> Iterable[Problem]:
     """Markdown link targets identical."""
     yield from _verbatim("qa-link", "link target", parts(entry.msgid).links, parts(entry.msgstr).links)
@@ -349,7 +360,8 @@ def check_glossary(entry: Entry, ctx: Context) -> Iterable[Problem]:
 
 
 CHECKS: tuple[Check, ...] = (
-    check_numbers, check_urls, check_emails, check_phones, check_markup, check_links, check_language,
+    check_numbers, check_urls, check_emails, check_phones, check_markup, check_inline_codes, check_links,
+    check_language,
     check_glossary, check_untranslated_copy, check_whitespace, check_punctuation, check_length,
 )
 

@@ -132,8 +132,8 @@ def _status(doc_id: str, lang: str, shown: str, cat: Catalog, expected, source) 
         doc_id, lang, shown,
         entries=len(active),
         translated=sum(1 for e in active if e.translated),
-        fuzzy=sum(1 for e in active if e.fuzzy and e.msgstr),
-        untranslated=sum(1 for e in active if not e.msgstr),
+        fuzzy=sum(1 for e in active if e.fuzzy and not e.untranslated),
+        untranslated=sum(1 for e in active if e.untranslated),
         obsolete=len(cat.entries) - len(active),
         stale=stale, source=source.ref if source else None,
     )
@@ -143,7 +143,7 @@ def _entry_findings(shown: str, cat: Catalog) -> Iterable[Finding]:
     for e in cat.entries:
         if e.obsolete:
             continue
-        if not e.msgstr:
+        if e.untranslated:
             yield Finding(shown, e.line, "untranslated", f"no translation for {excerpt(e.msgid)}")
         elif e.fuzzy:
             state = catalog.entry_state(e)

@@ -253,7 +253,12 @@ def open_engine(settings: Any, *, required: bool, cache: TranslationCache | None
     False and every request gets ``None``.
     """
     configured = getattr(settings, "models_dir", None)
-    directory = models_dir(settings.resolve(configured) if configured is not None else None)
+    try:
+        directory = models_dir(settings.resolve(configured) if configured is not None else None)
+    except ModelError:
+        if required:
+            raise
+        return ArgosEngine((), settings)  # light install, no models folder: catalogues without drafts
     models = list_models(directory)
     if not models:
         if required:

@@ -21,6 +21,13 @@ from typing import Callable, Iterable, Sequence
 Progress = Callable[[int, int], None]
 
 
+def leg_progress(progress: Progress | None, leg: "Leg") -> Progress | None:
+    """``progress`` for one model leg: its own callback when the caller tells legs apart
+    (an object with ``for_leg(leg)``, e.g. to label bars "translating pl→en")."""
+    for_leg = getattr(progress, "for_leg", None)
+    return for_leg(leg) if for_leg is not None else progress
+
+
 @dataclass(frozen=True)
 class TranslationRequest:
     text: str
@@ -129,6 +136,6 @@ class PairEngine(Engine):
                 texts.append(text)
         done: dict[tuple[Leg, str], str] = {}
         for leg, texts in by_leg.items():
-            for text, out in zip(texts, self.translate_pair(leg, texts, progress)):
+            for text, out in zip(texts, self.translate_pair(leg, texts, leg_progress(progress, leg))):
                 done[(leg, text)] = out
         return done

@@ -33,13 +33,15 @@ _NEVER = {
         "np", "m.in", "ul", "tel", "godz", "nr", "ok", "dr", "prof", "św", "tj", "tzw", "al", "pl",
         "os", "woj", "pow", "ds", "mgr", "inż", "im", "pn", "wt", "śr", "czw", "pt", "sob", "ndz",
         "k", "ks", "płk", "red", "wg", "tzn", "ww", "jw", "ur", "zob", "por",
+        # titles and places that precede a name ("dr hab. Anna", "gm. Nowa Wieś")
+        "hab", "gm", "mjr", "gen", "kpt", "ppłk", "doc", "lek", "dyr", "mec", "bp", "abp", "kard", "o",
     },
     "en": {"e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "vs", "prof", "approx", "tel", "ave", "cf"},
     "uk": {"вул", "тел", "м", "ім", "просп", "пл", "див", "напр", "с", "д", "обл", "проф", "пан", "пані", "буд", "кв"},
 }
 # Abbreviations that may close a sentence: a capital letter after them starts a new one.
 _CLOSING = {
-    "pl": {"r", "itp", "itd", "zł", "gr", "w", "wyd"},
+    "pl": {"r", "itp", "itd", "zł", "gr", "w", "wyd", "tys", "br", "cdn"},
     "en": {"etc", "a.m", "p.m", "jr", "inc", "ltd", "co"},
     "uk": {"р", "т.д", "т.п", "грн", "рр", "ст", "коп", "тис"},
 }

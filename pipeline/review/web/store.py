@@ -279,7 +279,8 @@ class ReviewStore:
             id=entry_id(entry), number=number, msgid=entry.msgid, msgctxt=entry.msgctxt,
             references=entry.references, line=entry.line, state=state, text=entry.msgstr,
             previous=previous, diff=word_diff(previous, entry.msgid) if previous is not None else (),
-            pivot=pivot, problems=problems, notes=notes, comments=entry.comments)
+            pivot=pivot, problems=problems, notes=notes,
+            comments=tuple(c for c in entry.comments if not catalog.is_state_token(c)))
 
     # ---------------------------------------------------------------- saving
 
