@@ -9,6 +9,8 @@ flat list in the same order.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 DOCUMENTS: dict[str, list[str]] = {
     "godziny-otwarcia": [
         "Od 1 marca biblioteka jest czynna od poniedziałku do piątku w godz. 9:00–19:00. W soboty zapraszamy od 10:00 do 15:00. W niedziele i święta biblioteka jest nieczynna.",
@@ -92,3 +94,74 @@ assert len(PARAGRAPHS) == 60, len(PARAGRAPHS)
 def document_text(paragraphs: list[str]) -> str:
     """A plain-text announcement: paragraphs separated by blank lines."""
     return "\n\n".join(paragraphs) + "\n"
+
+
+# --------------------------------------------------------------------------- the acceptance corpus
+
+def shared_bench_dir() -> Path | None:
+    """``../shared/bench`` next to the checkout (or ``$OUTREACH_SHARED_BENCH``): the model builder
+    ``make_argos_model.py`` and ``corpus_pl.txt`` (62 paragraphs, 189 sentences)."""
+    import os
+
+    here = Path(__file__).resolve().parent.parent
+    candidates = [os.environ.get("OUTREACH_SHARED_BENCH")] + [str(p / "shared" / "bench") for p in here.parents]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "make_argos_model.py").is_file():
+            return Path(candidate)
+    return None
+
+
+def acceptance_documents() -> dict[str, list[str]]:
+    """``corpus_pl.txt`` of the shared bench folder cut into 6 documents (11 paragraphs each, the last 7)."""
+    folder = shared_bench_dir()
+    if folder is None or not (folder / "corpus_pl.txt").is_file():
+        raise FileNotFoundError("no ../shared/bench/corpus_pl.txt; set OUTREACH_SHARED_BENCH")
+    text = (folder / "corpus_pl.txt").read_text(encoding="utf-8")
+    paragraphs = [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    return {f"ogloszenia-{i // 11 + 1}": paragraphs[i: i + 11] for i in range(0, len(paragraphs), 11)}
+
+
+# --------------------------------------------------------------------------- realistic repetition
+
+_VENUES = [
+    ("Biblioteka Główna", "ul. Długa 12", "od poniedziałku do piątku w godz. 9:00–19:00, w soboty w godz. 10:00–15:00"),
+    ("Filia nr 3", "ul. Słoneczna 8", "we wtorki i czwartki w godz. 12:00–18:00"),
+    ("Dom Kultury „Świt”", "ul. Ogrodowa 2", "od wtorku do niedzieli w godz. 11:00–20:00"),
+    ("Fundacja „Przystań”", "al. Niepodległości 221", "od poniedziałku do piątku w godz. 10:00–16:00"),
+]
+_EVENTS = [
+    "warsztaty plastyczne dla dzieci", "spotkanie autorskie", "kurs języka polskiego dla dorosłych",
+    "wieczór gier planszowych", "konsultacje z prawnikiem", "klub książki", "warsztaty komputerowe dla seniorów",
+    "koncert kolęd", "zbiórkę żywności", "spotkanie dla nowych wolontariuszy", "pokaz filmu", "kiermasz książek",
+]
+_CLOSINGS = [
+    "Wstęp wolny.", "Wstęp wolny, liczba miejsc ograniczona.", "Zapisy w punkcie informacyjnym.",
+    "Serdecznie zapraszamy!", "Prosimy o wcześniejsze zapisy pod numerem 22 614 27 90.",
+]
+_MONTH = ["stycznia", "lutego", "marca"][1]
+
+
+def month_documents(days: int = 30, seed: int = 3) -> dict[str, list[str]]:
+    """A month of announcements, one document a day: each day 2–4 events at one of four venues.
+
+    What recurs is what recurs in real announcement feeds: the venue's address and opening
+    hours sentence, closings such as "Wstęp wolny.", the standard contact sentence; what
+    changes is the event, its date and time.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    documents: dict[str, list[str]] = {}
+    for day in range(1, days + 1):
+        paragraphs = []
+        for _ in range(rnd.randint(2, 4)):
+            venue, address, hours = rnd.choice(_VENUES)
+            event = rnd.choice(_EVENTS)
+            hour = rnd.choice(["10:00", "11:30", "16:00", "17:30", "18:00"])
+            paragraphs.append(
+                f"{venue} zaprasza na {event} w dniu {day} {_MONTH} o godz. {hour}. "
+                f"Spotkanie odbędzie się w siedzibie przy {address}. "
+                f"{venue} jest czynna {hours}. {rnd.choice(_CLOSINGS)}")
+        paragraphs.append(rnd.choice(_CLOSINGS))
+        documents[f"dzien-{day:02d}"] = paragraphs
+    return documents

@@ -33,7 +33,10 @@ class Settings:
     pivot_language: str = "en"
     beam_size: int = 2
     batch_tokens: int = 2048
-    threads: int = 0
+    batch_examples: int = 32         # at most this many sentences per batch (0: batch_tokens only)
+    threads: int = 0                 # CTranslate2 intra_threads (0: chosen from the cores)
+    inter_threads: int = 0           # batches run in parallel (0: chosen from the cores)
+    max_length_ratio: float = 1.5    # decoding stops at ratio × longest source + 10 tokens
     device: str = "cpu"
     models_dir: Path | None = None
     libretranslate_url: str | None = None
@@ -110,7 +113,10 @@ _KEYS = {
     "pivot_language": str,
     "beam_size": int,
     "batch_tokens": int,
+    "batch_examples": int,
     "threads": int,
+    "inter_threads": int,
+    "max_length_ratio": (int, float),
     "device": str,
     "models_dir": str,
     "libretranslate_url": str,
@@ -157,9 +163,10 @@ def load_settings(workspace: Path | None = None, **overrides: Any) -> Settings:
     for key, value in table.items():
         if key not in _KEYS:
             raise ConfigError(f"unknown setting '{key}' in [tool.outreach]; known: {', '.join(sorted(_KEYS))}", path=path)
-        expected = _KEYS[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"setting '{key}' must be a {expected.__name__}, not {value!r}", path=path)
+        expected: Any = _KEYS[key]
+        if not isinstance(value, expected) or (expected in (int, (int, float)) and isinstance(value, bool)):
+            kind = "number" if isinstance(expected, tuple) else expected.__name__
+            raise ConfigError(f"setting '{key}' must be a {kind}, not {value!r}", path=path)
         values[key] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
     return _validated(workspace, path, values)
@@ -208,6 +215,8 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
                           path=where)
     if settings.beam_size < 1 or settings.threads < 0 or settings.batch_tokens < 64:
         raise ConfigError("beam_size must be ≥ 1, threads ≥ 0 and batch_tokens ≥ 64", path=where)
+    if settings.inter_threads < 0 or settings.batch_examples < 0 or not 1.0 <= settings.max_length_ratio <= 10:
+        raise ConfigError("inter_threads and batch_examples must be ≥ 0, max_length_ratio between 1 and 10", path=where)
     detect = settings.detect_languages
     missing = [c for c in (settings.source_language, *settings.target_languages) if c not in detect]
     if missing:

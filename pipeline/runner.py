@@ -148,7 +148,65 @@ def run(settings: Settings, engine: Engine, *, purge_obsolete: bool = False, not
         progress: StageProgress | None = None, trust_memory: bool = False) -> RunReport:
     """``notify`` gets messages worth a line each; ``progress`` follows each long stage
     (:data:`StageProgress`: files read, documents detected, sentences through each model
-    leg, catalogues written); ``trust_memory`` accepts exact translation-memory matches as reviewed."""
+    leg, catalogues written); ``trust_memory`` accepts exact translation-memory matches as reviewed.
+    When nothing the run reads has changed since the last run, that run's report comes back
+    at the cost of one hash per file (:mod:`pipeline.runstate`)."""
+    from pipeline import runstate
+
+    flags = {"purge_obsolete": purge_obsolete, "trust_memory": trust_memory}
+    sources_before = runstate.sources_part(settings) if runstate.applies(engine) else None
+    key = runstate.inputs_key(settings, engine, flags, sources_before) if sources_before is not None else None
+    saved = runstate.load(settings, key)
+    if saved is not None:
+        unchanged = _unchanged_report(saved, engine)
+        if unchanged is not None:
+            return unchanged
+    report = _run(settings, engine, purge_obsolete=purge_obsolete, notify=notify, progress=progress,
+                  trust_memory=trust_memory)
+    if sources_before is not None:
+        runstate.save(settings, runstate.inputs_key(settings, engine, flags, sources_before), _record(report))
+    return report
+
+
+def _record(report: RunReport) -> dict:
+    """What a no-change re-run reports: the documents as detected, every catalogue unchanged."""
+    from pipeline import runstate
+
+    return {
+        "documents": [{"source": {k: str(v) for k, v in vars(d.source).items() if k not in ("text", "data")},
+                       "segments": [runstate.as_record(s) for s in d.segmented.segments],
+                       "language": runstate.as_record(d.language)} for d in report.documents],
+        "catalogs": [{"path": str(c.path), "language": c.language, "entries": c.entries} for c in report.catalogs],
+        "skipped": [list(s) for s in report.skipped],
+        "untranslated": report.untranslated,
+    }
+
+
+def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
+    from pipeline.documents.detection import SegmentLanguage
+    from pipeline.documents.segmentation import Segment
+
+    try:
+        documents = []
+        for d in saved["documents"]:
+            src = d["source"]
+            lang = d["language"]
+            documents.append(PreparedDocument(
+                SourceDocument(Path(src["path"]), src["ref"], src["doc_id"], src["format"], "", src["encoding"]),
+                SegmentedDocument(tuple(Segment(**s) for s in d["segments"]), ()),
+                DocumentLanguage(lang["lang"], lang["probability"], tuple(SegmentLanguage(**s) for s in lang["segments"]))))
+        catalogs = tuple(CatalogOutcome(Path(c["path"]), c["language"], c["entries"]) for c in saved["catalogs"])
+        skipped = tuple((str(a), str(b)) for a, b in saved["skipped"])
+        untranslated = int(saved["untranslated"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    stats = getattr(engine, "stats", None)
+    inference = tuple(vars(stats).items()) if stats is not None else ()
+    return RunReport(tuple(documents), catalogs, skipped, engine.name, engine.has_models, inference, untranslated)
+
+
+def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: Notify | None,
+         progress: StageProgress | None, trust_memory: bool) -> RunReport:
     documents, skipped = prepare(settings, progress)
     # Read every existing catalogue first: a syntax error stops the run before any write. What each
     # file was when read is kept, so a reviewer's save during the run is never overwritten.

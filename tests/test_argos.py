@@ -292,3 +292,42 @@ def test_no_network_is_used(settings, monkeypatch):
     engine = create_engine(dataclasses.replace(settings, workspace=settings.workspace / "offline"), "argos")
     drafts = engine.translate([TranslationRequest(t, "pl", "uk") for t in TEXTS])
     assert all(d is not None and d.text for d in drafts)
+
+
+def test_batches_sorted_by_length_by_tokens_or_examples():
+    from pipeline.translate.argos import batches
+
+    lengths = [5, 1, 9, 3, 3, 40]
+    assert batches(lengths, max_tokens=10) == [[1, 3, 4], [0], [2], [5]]   # 1+3+3, 5, 9, 40 alone
+    assert batches(lengths, max_tokens=100, max_examples=4) == [[1, 3, 4, 0], [2, 5]]
+    assert batches(lengths, max_tokens=10, max_examples=2) == [[1, 3], [4, 0], [2], [5]]
+    assert batches([], max_tokens=10) == []
+
+
+def test_decoding_is_bounded_by_the_longest_source():
+    from pipeline.translate.argos import decoding_limit
+
+    assert decoding_limit(20, 1.5) == 40 and decoding_limit(20, 2.0) == 50 and decoding_limit(1000, 2.0) == 512
+
+
+def test_thread_layout_from_settings_or_cores(monkeypatch):
+    from pipeline.translate import argos
+
+    monkeypatch.setattr(argos.os, "cpu_count", lambda: 8)
+    assert argos.thread_layout(Settings()) == (4, 2)
+    assert argos.thread_layout(Settings(threads=8, inter_threads=1)) == (1, 8)
+    monkeypatch.setattr(argos.os, "cpu_count", lambda: 2)
+    assert argos.thread_layout(Settings()) == (1, 2)
+    monkeypatch.setattr(argos.os, "cpu_count", lambda: 1)
+    assert argos.thread_layout(Settings()) == (1, 1)
+
+
+def test_batch_settings_reach_the_engine(tmp_path, models):
+    from pipeline.translate.argos import open_engine
+
+    settings = Settings(workspace=tmp_path, models_dir=models, beam_size=1, threads=1, inter_threads=2,
+                        batch_examples=2, max_length_ratio=1.2)
+    engine = open_engine(settings, required=True)
+    texts = ["Dzień dobry.", "Biblioteka jest otwarta.", "Zapraszamy wszystkich serdecznie.", "Wstęp wolny."]
+    assert all(engine.translate_pair(engine.legs()[0], texts))
+    assert engine.stats.batches == 2 and engine.stats.sentences == 4

@@ -284,3 +284,42 @@ def test_deterministic_across_processes():
         return json.loads(out.stdout)
 
     assert run("1") == run("2")
+
+
+_ODD_TEXTS = [
+    "Ala ma KOTA i PSA", "ABC DEF gh", "   a  b   c  ", "ŁÓDŹ i Kraków", "aB Cd EF gH iJ",
+    "Tiếng Việt có dấu a\u0301 e\u0300", "napisz na a@b.pl albo http://x.pl/a teraz", "Ґанок", "x",
+]
+
+
+@pytest.mark.parametrize("text", [POLISH_1, POLISH_2, POLISH_3, ENGLISH, UKRAINIAN, RUSSIAN, GERMAN,
+                                  POLISH_1 + " " + ENGLISH + " " + POLISH_2, *_ODD_TEXTS])
+def test_fast_detector_answers_exactly_like_langdetect(text):
+    """The tight-loop Detector is langdetect's algorithm: same n-grams, same draws, same floats."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from pipeline.documents.detection import _fast_detector
+
+    factory = Detector()._get_factory()
+    answers = []
+    for detector in (_fast_detector()(factory), factory.create()):
+        detector.append(text)
+        try:
+            answers.append((detector.text, [(x.lang, x.prob) for x in detector.get_probabilities()]))
+        except LangDetectException as exc:
+            answers.append((detector.text, str(exc)))
+    assert answers[0] == answers[1]
+    cleaned = clean_text(text)
+    if cleaned:
+        detector = Detector()
+        assert detector._probabilities(cleaned, fast=True) == detector._probabilities(cleaned, fast=False)
+
+
+def test_each_text_is_judged_once(monkeypatch):
+    detector = Detector()
+    calls = []
+    real = detector._probabilities
+    monkeypatch.setattr(detector, "_probabilities", lambda cleaned, fast: calls.append(cleaned) or real(cleaned, fast=fast))
+    texts = ["Wstęp wolny dla wszystkich!", POLISH_1, "Wstęp wolny — dla wszystkich", "Zapisy na kurs polskiego"]
+    detector.detect_document(texts, [1, 2, 3, 4])
+    assert calls == ["Wstęp wolny dla wszystkich", clean_text(POLISH_1), "Zapisy na kurs polskiego"]

@@ -15,6 +15,7 @@ LEG = Leg("pl", "en", "scripted 1.0")
 class Stats:
     calls: int = 0
     cached: int = 0
+    sentences_cached: int = 0
     fallbacks: int = 0
 
 
@@ -68,3 +69,38 @@ def test_texts_without_letters_and_cached_texts_need_no_model(tmp_path):
     again = Scripted(cache)
     assert again.translate_pair(LEG, ["Biblioteka\nul. Długa 5"]) == ["BIBLIOTEKA UL. DŁUGA 5"]
     assert again.batches == [] and again.stats.cached == 1
+
+
+def test_a_sentence_known_from_another_paragraph_is_not_inferred_again(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    first = Scripted(cache)
+    first.translate_pair(LEG, ["Koncert w sobotę. Wstęp wolny."])
+    again = Scripted(cache)   # a later run: a new paragraph sharing one sentence
+    out = again.translate_pair(LEG, ["Wykład w piątek. Wstęp wolny."])
+    assert out == ["WYKŁAD W PIĄTEK. WSTĘP WOLNY."]
+    assert again.batches == [["Wykład w piątek."]]
+    assert again.stats.sentences_cached == 1 and again.stats.cached == 0
+
+
+def test_fallback_pieces_are_remembered_too(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    text = "Zepsuj link https://x.pl/a teraz."
+    Scripted(cache).translate_pair(LEG, [text])
+    again = Scripted(cache)
+    # Another paragraph with the same broken sentence: neither the sentence nor its pieces go to the model.
+    assert again.translate_pair(LEG, [text + " Dziękujemy."]) == ["ZEPSUJ LINK https://x.pl/a TERAZ. DZIĘKUJEMY."]
+    assert again.batches == [["Dziękujemy."]]
+    assert again.stats.fallbacks == 1
+
+
+def test_sentence_cache_is_per_model_version(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    Scripted(cache).translate_pair(LEG, ["Wstęp wolny."])
+
+    class Newer(Scripted):
+        def _identity(self, leg):
+            return "scripted", "2.0"
+
+    newer = Newer(cache)
+    newer.translate_pair(LEG, ["Wstęp wolny. Zapraszamy."])
+    assert newer.batches == [["Wstęp wolny.", "Zapraszamy."]]

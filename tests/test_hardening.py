@@ -138,11 +138,9 @@ def test_very_long_line_and_one_megabyte_paragraph(tmp_path):
     paragraph = " ".join(words[i % len(words)] for i in range(150_000))  # ~1.1 MB, one line
     assert len(paragraph.encode()) > 1_000_000
     ws = make_workspace(tmp_path, {"source_texts/a.txt": paragraph + "\n", "source_texts/b.md": "# " + paragraph[:200_000]})
-    started = time.monotonic()
+    # Its time is not asserted here (no timed unit tests): the linear-time tests compare growth.
     result = invoke(ws, "run", "--engine", "none")
-    elapsed = time.monotonic() - started
     assert result.exit_code == 0, result.stderr
-    assert elapsed < 60, f"a 1 MB paragraph took {elapsed:.1f} s"
     from pipeline.catalogs import pofile
 
     entries = pofile.read_catalog(ws / PO).entries

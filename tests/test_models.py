@@ -72,9 +72,7 @@ def assert_refused(archive_path: Path, area: Path, reason: str, **limits) -> Mod
 
 def test_install_and_list(archive, area):
     directory = area / "models"
-    started = time.perf_counter()
     model = models.install_archive(archive, directory)
-    assert time.perf_counter() - started < 1.0
     assert model == InstalledModel("pl", "en", "1.0", model.name, directory / "translate-pl_en")
     assert model.pair == "pl-en"
     assert (model.path / "model" / "model.bin").is_file()

@@ -35,6 +35,15 @@ def test_key_includes_model_version_and_languages(tmp_path):
         assert cache.get_many(*KEY, ["Tak"]) == {"Tak": "Yes indeed"}
 
 
+def test_sentences_and_texts_are_kept_apart(tmp_path):
+    """A model's raw answer for a protected sentence is never taken for a finished paragraph."""
+    with TranslationCache(tmp_path / "c.sqlite") as cache:
+        cache.put_many(*KEY, [("Otwarte od 0.", "Open from 0.")], kind="sentence")
+        assert cache.get_many(*KEY, ["Otwarte od 0."]) == {}
+        assert cache.get_many(*KEY, ["Otwarte od 0."], kind="sentence") == {"Otwarte od 0.": "Open from 0."}
+        assert len(cache) == 0
+
+
 def test_many_texts_and_odd_strings(tmp_path):
     texts = [f"zdanie {i} ' \" ; DROP TABLE translations; --" for i in range(2000)] + ["", "\x00?", "ź" * 5000]
     with TranslationCache(tmp_path / "c.sqlite") as cache:

@@ -4,6 +4,16 @@ Uses langdetect, but never its global factory: each :class:`Detector` builds a
 private ``DetectorFactory`` holding only the candidate language profiles, with a
 fixed seed, so the same text always gets the same answer (in any process).
 
+langdetect's own loops (a method call and a Unicode-block lookup per character
+to build n-grams, a method call per sampled n-gram) were ~70 % of a run without
+models; :func:`_fast_detector` subclasses its ``Detector`` with the same
+algorithm written as tight loops — same n-grams, same random draws, same
+floating-point operations in the same order, hence the same probabilities
+(tests/test_detection.py compares both on every test text). Each short cleaned
+text is judged once per detector (:meth:`Detector.probabilities` caches by
+text), and a text of ``LONG_TEXT_CHARS`` or more gets one random trial instead
+of langdetect's seven.
+
 Two extra kinds of evidence make short judgements reliable:
 
 * the text is cleaned first -- URLs, e-mail addresses, Markdown link targets,
@@ -40,6 +50,13 @@ MIN_FOREIGN_PROBABILITY = 0.80
 # langdetect sees at most this many characters of a segment (it samples n-grams
 # anyway): a single 1 MB paragraph costs no more than a long one.
 MAX_DETECT_CHARS = 2000
+# langdetect averages 7 random trials to smooth the sampling of a short text; from ~20 words on
+# every trial converges to the same answer (bench/detection.py: the same language, rounded
+# probability and inheritance for all 5,527 segments of the 2 MB input with 1 trial as with 7),
+# so from this many characters (after cleaning) one trial is taken.
+LONG_TEXT_CHARS = 120
+LONG_TEXT_TRIALS = 1
+_JUDGED_MAX = 20_000   # short cleaned texts remembered per Detector
 
 # A text is in one script when this share of its letters is.
 SCRIPT_SHARE = 0.8
@@ -85,9 +102,15 @@ class DocumentLanguage:
 
 def clean_text(text: str) -> str:
     """Keep only the words: drop URLs, e-mails, link targets, inline code, tags, digits, punctuation."""
-    for pattern in (_LINK_TARGET, _INLINE_CODE, _INLINE_TAG, _URL, _EMAIL):
-        text = pattern.sub(" ", text)
+    lowered = text.lower()
+    for pattern, needs in ((_LINK_TARGET, ("](",)), (_INLINE_CODE, ("`",)), (_INLINE_TAG, ("<",)),
+                           (_URL, ("://", "www.")), (_EMAIL, ("@",))):
+        if any(n in lowered for n in needs):  # otherwise the pattern cannot match: skip it
+            text = pattern.sub(" ", text)
     return " ".join(_NON_LETTER.sub(" ", text).split())
+
+
+_SCRIPT_OF: dict[str, str] = {}   # character → "cyrillic", "latin" or "" (memo of _script's Unicode lookups)
 
 
 def _script(text: str) -> str | None:
@@ -97,12 +120,14 @@ def _script(text: str) -> str | None:
     """
     cyrillic = latin = 0
     for ch, count in Counter(text).items():  # per distinct character: a 1 MB paragraph stays fast
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            if name.startswith("CYRILLIC"):
-                cyrillic += count
-            elif name.startswith("LATIN"):
-                latin += count
+        script = _SCRIPT_OF.get(ch)
+        if script is None:
+            name = unicodedata.name(ch, "") if ch.isalpha() else ""
+            script = _SCRIPT_OF[ch] = "cyrillic" if name.startswith("CYRILLIC") else "latin" if name.startswith("LATIN") else ""
+        if script == "cyrillic":
+            cyrillic += count
+        elif script == "latin":
+            latin += count
     total = cyrillic + latin
     if total and cyrillic >= SCRIPT_SHARE * total:
         return "cyrillic"
@@ -142,6 +167,8 @@ class Detector:
         self.candidates = codes
         self.seed = seed
         self._factory = None  # built lazily by _get_factory()
+        self._judged: dict[str, list[tuple[str, float]]] = {}  # cleaned text → probabilities
+        self._fast = None  # one fast langdetect detector, reset for each text
 
     def _get_factory(self):
         """The private langdetect factory holding only the candidate profiles."""
@@ -161,15 +188,37 @@ class Detector:
         candidate is written in its script. Probabilities sum to at most 1.0;
         langdetect leaves out languages below 0.1.
         """
-        from langdetect.lang_detect_exception import LangDetectException
-
         cleaned = clean_text(text)
         if not cleaned:
             return []
+        return self._probabilities_of_cleaned(cleaned)
+
+    def _probabilities_of_cleaned(self, cleaned: str) -> list[tuple[str, float]]:
+        known = self._judged.get(cleaned)
+        if known is None:
+            known = self._probabilities(cleaned, fast=True)
+            # What recurs is short (headings, "Wstęp wolny."); a bound keeps a 50 MB source's memory flat.
+            if len(cleaned) < LONG_TEXT_CHARS and len(self._judged) < _JUDGED_MAX:
+                self._judged[cleaned] = known
+        return list(known)
+
+    def _probabilities(self, cleaned: str, *, fast: bool) -> list[tuple[str, float]]:
+        """:meth:`probabilities` of a cleaned text, with the fast detector or (``fast=False``) langdetect's own."""
+        from langdetect.lang_detect_exception import LangDetectException
+
         plausible = self._plausible(_script(cleaned))
         if len(plausible) <= 1:
             return [(plausible[0], 1.0)] if plausible else []
-        detector = self._get_factory().create()
+        factory = self._get_factory()
+        if fast:
+            detector = self._fast
+            if detector is None:
+                detector = self._fast = _fast_detector()(factory)
+            detector.text, detector.langprob, detector.n_trial = "", None, 7   # langdetect's fresh state
+        else:
+            detector = factory.create()
+        if len(cleaned) >= LONG_TEXT_CHARS:
+            detector.n_trial = LONG_TEXT_TRIALS
         detector.set_prior_map({code: 1.0 for code in plausible})
         detector.append(cleaned[:MAX_DETECT_CHARS])
         try:
@@ -202,8 +251,8 @@ class Detector:
     def _guess(self, text: str) -> tuple[int, str, float] | None:
         """(letters, best language, probability) of one segment, or None when it has no letters."""
         cleaned = clean_text(text)
-        letters = sum(map(str.isalpha, cleaned))
-        found = self.probabilities(cleaned) if letters else []
+        letters = len(cleaned) - cleaned.count(" ")  # clean_text keeps only letters and single spaces
+        found = self._probabilities_of_cleaned(cleaned) if letters else []
         if not found:
             return None
         long_enough = len(cleaned.split()) >= MIN_WORDS and letters >= MIN_LETTERS
@@ -260,3 +309,137 @@ def _factory(candidates: tuple[str, ...], seed: int):
     factory.load_json_profile([(directory / code).read_text(encoding="utf-8") for code in candidates])
     factory.set_seed(seed)
     return factory
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_detector():
+    """langdetect's ``Detector`` with its per-character and per-sample loops written tightly.
+
+    Same algorithm, same results: ``_extract_ngrams`` normalizes with one
+    ``str.translate`` (a table of ``NGram.normalize`` per character) and takes
+    each word's n-grams (``NGram.add_char`` + ``NGram.get`` inlined) from a memo,
+    since langdetect's n-gram buffer restarts after every space;
+    ``_detect_block`` draws the same random numbers and does the same float
+    operations as ``_update_lang_prob`` / ``_normalize_prob``; ``append`` and
+    ``cleaning_text`` are the same filters as regular expressions / counts.
+    """
+    from operator import mul
+
+    from langdetect.detector import Detector as Base
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+    from langdetect.utils.ngram import NGram
+    from langdetect.utils.unicode_block import unicode_block
+
+    table: dict[int, str] = {}        # character → NGram.normalize(character), for str.translate
+    table_chars: set[str] = set()
+    spaces = re.compile(" {2,}")
+    dmarks = re.compile(f"[{NGram.DMARK_CLASS}]")
+
+    def _word_ngrams(word: str, known) -> list[str]:
+        """``NGram.add_char`` + the n = 1..3 loop of langdetect's ``_extract_ngrams`` over one word."""
+        result = []
+        grams, capital = " ", False
+        for c in word:
+            prev = grams[-1]
+            if len(grams) >= 3:
+                grams = grams[1:]
+            grams += c
+            if c.isupper():
+                if prev.isupper():
+                    capital = True
+            else:
+                capital = False
+            if capital:
+                continue
+            if c != " " and c in known:
+                result.append(c)
+            if len(grams) >= 2:
+                if grams[-2:] in known:
+                    result.append(grams[-2:])
+                if len(grams) >= 3 and grams in known:
+                    result.append(grams)
+        return result
+
+    class FastDetector(Base):
+        def __init__(self, factory):
+            super().__init__(factory)
+            self._by_word = factory.__dict__.setdefault("_outreach_word_ngrams", {})
+
+        def append(self, text):
+            if "://" in text:   # neither pattern can match otherwise
+                text = self.URL_RE.sub(" ", text)
+            if "@" in text:
+                text = self.MAIL_RE.sub(" ", text)
+            if dmarks.search(text):
+                text = NGram.normalize_vi(text)
+            # langdetect keeps a space only when the character before it was not one.
+            self.text += spaces.sub(" ", text[: self.max_text_length])
+
+        def cleaning_text(self):
+            if not self.text or max(self.text) < "\u0300":
+                return  # nothing counts as non-Latin: langdetect would keep the text as it is
+            latin = non_latin = 0
+            for ch, count in Counter(self.text).items():
+                if "A" <= ch <= "z":
+                    latin += count
+                elif ch >= "\u0300" and unicode_block(ch) != "Latin Extended Additional":
+                    non_latin += count
+            if latin * 2 < non_latin:
+                self.text = "".join(ch for ch in self.text if ch < "A" or "z" < ch)
+
+        def _extract_ngrams(self):
+            # langdetect's n-gram buffer starts afresh after every space, so a word's n-grams do not
+            # depend on what precedes it: compute them once per (word, followed by a space).
+            known = self.word_lang_prob_map
+            # (word, followed by a space) → its n-grams; per factory, as they depend on its profiles.
+            by_word = self._by_word
+            fresh = set(self.text).difference(table_chars)
+            for ch in fresh:
+                table[ord(ch)] = NGram.normalize(ch)
+                table_chars.add(ch)
+            parts = self.text.translate(table).split(" ")
+            result = []
+            last = len(parts) - 1
+            for i, word in enumerate(parts):
+                if word:
+                    key = (word, i < last)
+                    grams = by_word.get(key)
+                    if grams is None:
+                        grams = by_word[key] = _word_ngrams(word + " " if i < last else word, known)
+                    result += grams
+            return result
+
+        def _detect_block(self):
+            self.cleaning_text()
+            ngrams = self._extract_ngrams()
+            if not ngrams:
+                raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+            known = self.word_lang_prob_map
+            n_trial = self.n_trial
+            langprob = [0.0] * len(self.langlist)
+            self.random.seed(self.seed)
+            gauss, getrandbits = self.random.gauss, self.random.getrandbits
+            limit, threshold = self.ITERATION_LIMIT, self.CONV_THRESHOLD
+            size = len(ngrams)
+            bits = size.bit_length()
+            for _ in range(n_trial):
+                prob = self._init_probability()
+                weight = (self.alpha + gauss(0.0, 1.0) * self.ALPHA_WIDTH) / self.BASE_FREQ
+                i = 0
+                while True:
+                    pick = getrandbits(bits)   # random.choice(ngrams), draw for draw
+                    while pick >= size:
+                        pick = getrandbits(bits)
+                    # p * (weight + q) and p / total, as in langdetect, without a Python frame per element
+                    prob = list(map(mul, prob, map(weight.__add__, known[ngrams[pick]])))
+                    if i % 5 == 0:
+                        total = sum(prob)
+                        prob = list(map(total.__rtruediv__, prob))
+                        if max(prob) > threshold or i >= limit:
+                            break
+                    i += 1
+                for j, p in enumerate(prob):
+                    langprob[j] += p / n_trial
+            self.langprob = langprob
+
+    return FastDetector

@@ -9,10 +9,14 @@ module (``outreach status``/``check``) never loads the MT stack.
 :meth:`ArgosEngine.translate_pair` takes every distinct text of a run for one
 pair: cached texts need no inference; the rest are, in chunks (so an
 interrupted run resumes from the cache), joined into one line, protected,
-split into sentences, tokenized, sorted by length and translated in
-token-bounded batches whose decoding length is bounded by the input length
-(the shared steps — cache, protection, sentence splitting, fallback — are in
-:mod:`pipeline.translate.drafting`).
+split into sentences, tokenized, sorted by length and translated in batches
+(of at most ``batch_examples`` sentences and ``batch_tokens`` source tokens) whose
+decoding length is bounded by the longest input of the batch
+(``max_length_ratio`` × tokens + 10). All batches of a pass are submitted at
+once (``asynchronous=True``), so ``inter_threads`` workers run them side by
+side; :func:`thread_layout` chooses the workers and their threads from the
+cores (bench/ceiling.py measured the choice). The shared steps — cache,
+protection, sentence splitting, fallback — are in :mod:`pipeline.translate.drafting`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class EngineStats:
     sentences: int = 0      # sentences sent to the model
     batches: int = 0        # translate_batch calls
     cached: int = 0         # texts answered from the cache
+    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
     fallbacks: int = 0      # texts translated piece by piece around protected spans
     empty: int = 0          # sentences the model answered with nothing (source kept)
 
@@ -76,7 +81,8 @@ class ArgosEngine(SentenceEngine):
 
     def __init__(self, models: Sequence[InstalledModel] = (), settings: Any = None, *,
                  cache: TranslationCache | None = None, extra_terms: Sequence[str] = (),
-                 chunk_size: int = 64, max_batch_tokens: int = 2048):
+                 chunk_size: int = 64, max_batch_tokens: int = 2048, batch_examples: int = 32,
+                 max_length_ratio: float = 1.5):
         best: dict[tuple[str, str], Package] = {}
         for model in models:
             package = read_package(model)
@@ -91,6 +97,8 @@ class ArgosEngine(SentenceEngine):
         self.extra_terms = tuple(extra_terms)
         self.chunk_size = max(1, chunk_size)
         self.max_batch_tokens = max(16, max_batch_tokens)
+        self.batch_examples = max(0, batch_examples)
+        self.max_length_ratio = max(1.0, float(max_length_ratio))
         self.stats = EngineStats()
         self._loaded: dict[Path, tuple[Any, Any]] = {}
 
@@ -125,8 +133,9 @@ class ArgosEngine(SentenceEngine):
         try:
             if device == "auto":
                 device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
-            threads = getattr(self.settings, "threads", 0) or os.cpu_count() or 1
-            translator = ctranslate2.Translator(str(path / "model"), device=device, inter_threads=1, intra_threads=threads)
+            inter, intra = thread_layout(self.settings)
+            translator = ctranslate2.Translator(str(path / "model"), device=device, inter_threads=inter,
+                                                intra_threads=intra)
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"cannot load the CTranslate2 model ({_first_line(exc)})", path=path / "model") from exc
         try:
@@ -148,45 +157,43 @@ class ArgosEngine(SentenceEngine):
         return package.code, package.version
 
     def _translate_sentences(self, package: Package, sentences: list[str]) -> list[str]:
-        """One token-bounded, length-sorted batched pass over ``sentences``."""
+        """One length-sorted batched pass over ``sentences``: every batch submitted at once."""
         if not sentences:
             return []
         translator, sp = self._load(package)
-        tokens = [sp.encode(s, out_type=str) for s in sentences]
-        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        tokens = [t or ["▁"] for t in sp.encode(sentences, out_type=str)]
         outputs: list[str] = [""] * len(tokens)
-        groups: list[list[int]] = [[]]
-        size = 0
-        for i in order:
-            if groups[-1] and size + len(tokens[i]) > self.max_batch_tokens:
-                groups.append([])
-                size = 0
-            groups[-1].append(i)
-            size += len(tokens[i])
-        for group in groups:
-            self._run_batch(package, translator, sp, [tokens[i] or ["▁"] for i in group], group, outputs)
+        pending = [(group, self._submit(package, translator, [tokens[i] for i in group]))
+                   for group in batches([len(t) for t in tokens], self.max_batch_tokens, self.batch_examples)]
+        for group, results in pending:
+            self._collect(package, sp, results, group, outputs)
         self.stats.sentences += len(sentences)
         self.stats.empty += outputs.count("")
         # Never lose a sentence: where the model gave nothing the reviewer sees the source.
         return [out or source for out, source in zip(outputs, sentences)]
 
-    def _run_batch(self, package: Package, translator: Any, sp: Any, batch: list[list[str]],
-                   group: list[int], outputs: list[str]) -> None:
-        longest = max(len(t) for t in batch)
+    def _submit(self, package: Package, translator: Any, batch: list[list[str]]) -> list[Any]:
+        """Start one batch on the next free worker; the results are futures."""
         prefix = [[package.target_prefix] for _ in batch] if package.target_prefix else None
         try:
             results = translator.translate_batch(
                 batch,
                 target_prefix=prefix,
                 beam_size=max(1, getattr(self.settings, "beam_size", 2) or 2),
-                max_batch_size=self.max_batch_tokens,
-                batch_type="tokens",
-                max_decoding_length=min(512, 2 * longest + 10),
+                max_decoding_length=decoding_limit(max(len(t) for t in batch), self.max_length_ratio),
                 replace_unknowns=True,
+                asynchronous=True,
             )
         except (RuntimeError, ValueError) as exc:
             raise TranslationError(f"the {package.label} model failed: {_first_line(exc)}") from exc
         self.stats.batches += 1
+        return results
+
+    def _collect(self, package: Package, sp: Any, futures: list[Any], group: list[int], outputs: list[str]) -> None:
+        try:
+            results = [future.result() for future in futures]
+        except (RuntimeError, ValueError) as exc:
+            raise TranslationError(f"the {package.label} model failed: {_first_line(exc)}") from exc
         for i, result in zip(group, results):
             hypothesis = list(result.hypotheses[0]) if result.hypotheses else []
             if package.target_prefix and hypothesis[:1] == [package.target_prefix]:
@@ -196,6 +203,41 @@ class ArgosEngine(SentenceEngine):
             if package.target_prefix and text.startswith(package.target_prefix):
                 text = text[len(package.target_prefix):].strip()
             outputs[i] = text
+
+
+def thread_layout(settings: Any) -> tuple[int, int]:
+    """``(inter_threads, intra_threads)``: the settings, or what bench/ceiling.py found fastest.
+
+    Default: one worker per two cores, each with two threads (2 cores: 1 × 2). On
+    2 cores at beam 4 bench/ceiling.py measured 1 worker × 2 threads about 1.9×
+    faster than 2 × 1 for the same batches (one batch's matrix products use both
+    cores; two single-threaded batches compete for memory bandwidth).
+    """
+    cores = os.cpu_count() or 1
+    inter = getattr(settings, "inter_threads", 0) or max(1, cores // 2)
+    intra = getattr(settings, "threads", 0) or max(1, cores // inter)
+    return inter, intra
+
+
+def batches(lengths: Sequence[int], max_tokens: int, max_examples: int = 0) -> list[list[int]]:
+    """Indices of ``lengths`` sorted by length and cut into batches of at most ``max_examples``
+    sentences (when > 0) and at most ``max_tokens`` source tokens (a longer sentence gets a batch alone)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = [[]]
+    size = 0
+    for i in order:
+        full = size + lengths[i] > max_tokens or (max_examples > 0 and len(groups[-1]) >= max_examples)
+        if groups[-1] and full:
+            groups.append([])
+            size = 0
+        groups[-1].append(i)
+        size += lengths[i]
+    return groups if groups[0] else []
+
+
+def decoding_limit(longest: int, ratio: float) -> int:
+    """Decoding steps allowed for a batch whose longest source has ``longest`` tokens."""
+    return min(512, int(ratio * longest) + 10)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -224,4 +266,6 @@ def open_engine(settings: Any, *, required: bool, cache: TranslationCache | None
             raise ModelError(f"no translation model installed in {directory}; {INSTALL_HINT}")
         return ArgosEngine((), settings)
     return ArgosEngine(models, settings, cache=cache, extra_terms=extra_terms,
-                       max_batch_tokens=getattr(settings, "batch_tokens", 2048))
+                       max_batch_tokens=getattr(settings, "batch_tokens", 2048),
+                       batch_examples=getattr(settings, "batch_examples", 32),
+                       max_length_ratio=getattr(settings, "max_length_ratio", 1.5))

@@ -7,7 +7,10 @@ one language pair and:
 2. joins hard line breaks, protects non-translatables (:mod:`pipeline.text.protect`)
    and splits into sentences (:mod:`pipeline.translate.sentences`);
 3. sends all sentences of a chunk of texts to the model in ONE batch
-   (``_translate_sentences``), each distinct sentence once;
+   (``_translate_sentences``), each distinct sentence once in a run and once
+   ever: what the model answered for a sentence (or a fallback piece) is kept
+   in the cache's sentence table, so a sentence that recurs in another
+   paragraph, document, leg or later run is never inferred again;
 4. restores placeholders sentence by sentence; only a sentence whose
    placeholders the model broke is translated again, piece by piece around its
    protected spans, so spans always come back verbatim and the extra work is
@@ -92,7 +95,7 @@ class SentenceEngine(PairEngine):
             progress(0, total)
         for start in range(0, len(jobs), self.chunk_size):
             chunk = jobs[start: start + self.chunk_size]
-            self._fill(model, [s.core for _, _, sentences in chunk for s in sentences if needs_model(s.core)], memo)
+            self._fill(model, key, [s.core for _, _, sentences in chunk for s in sentences if needs_model(s.core)], memo)
             restored: dict[tuple[int, int], str] = {}
             broken: list[tuple[int, int, list[tuple[str, bool]]]] = []
             for j, (_text, protected, sentences) in enumerate(chunk):
@@ -108,7 +111,7 @@ class SentenceEngine(PairEngine):
                         restored[(j, k)] = back
             if broken:
                 self.stats.fallbacks += len(broken)
-                self._fill(model, [p.strip() for _, _, pieces in broken for p, kept in pieces if not kept and needs_model(p)], memo)
+                self._fill(model, key, [p.strip() for _, _, pieces in broken for p, kept in pieces if not kept and needs_model(p)], memo)
                 for j, k, pieces in broken:
                     restored[(j, k)] = "".join(_translate_piece(p, memo) if not kept and needs_model(p) else p
                                                for p, kept in pieces)
@@ -121,11 +124,20 @@ class SentenceEngine(PairEngine):
                 progress(min(total, len(memo)), total)
         return [results[text] for text in texts]
 
-    def _fill(self, model: Any, texts: list[str], memo: dict[str, str]) -> None:
-        """Translate the texts not yet in ``memo`` in one batched call."""
+    def _fill(self, model: Any, key: tuple[str, str, str, str], texts: list[str], memo: dict[str, str]) -> None:
+        """Translate the texts neither in ``memo`` nor in the sentence cache in one batched call."""
         todo = [t for t in dict.fromkeys(texts) if t not in memo]
+        if todo and self.cache is not None:
+            known = self.cache.get_many(*key, todo, kind="sentence")
+            if known:
+                self.stats.sentences_cached += len(known)
+                memo.update(known)
+                todo = [t for t in todo if t not in known]
         if todo:
-            memo.update(zip(todo, self._translate_sentences(model, todo)))
+            fresh = dict(zip(todo, self._translate_sentences(model, todo)))
+            memo.update(fresh)
+            if self.cache is not None:
+                self.cache.put_many(*key, fresh, kind="sentence")
 
 
 def _translate_piece(piece: str, memo: dict[str, str]) -> str:

@@ -60,6 +60,7 @@ class ServiceStats:
     retries: int = 0        # requests sent again after 429/5xx/a dropped connection
     sentences: int = 0      # sentences sent to the server
     cached: int = 0         # texts answered from the cache
+    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
     fallbacks: int = 0      # texts translated piece by piece around protected spans
 
 

@@ -1,8 +1,13 @@
 """A SQLite cache of machine translations, so no sentence is ever inferred twice.
 
 Key: (model name, model version, source language, target language, source
-text) → translation. :meth:`TranslationCache.put_many` commits at once, so a
-run interrupted half-way keeps what it finished. WAL mode and a busy timeout
+text) → translation, in two tables: ``translations`` holds finished texts
+(paragraphs, placeholders restored), ``sentences`` (``kind="sentence"``) holds what
+the model itself was given and answered — protected sentences and the pieces
+of the placeholder fallback — so a sentence that recurs in another paragraph,
+another document or a later run is never sent to the model again.
+:meth:`TranslationCache.put_many` commits at once, so a run interrupted
+half-way keeps what it finished. WAL mode and a busy timeout
 let two runs share the file.
 
 The cache is an optimisation, never a reason to fail: a corrupt database file
@@ -22,8 +27,9 @@ from typing import Iterable, Sequence
 CACHE_FILE = "mt-cache.sqlite"
 _BUSY_TIMEOUT_MS = 30_000
 _CHUNK = 400  # parameters per IN (...) query, well below SQLite's limit
+_TABLES = {"text": "translations", "sentence": "sentences"}
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS translations (
+CREATE TABLE IF NOT EXISTS {table} (
     model TEXT NOT NULL,
     version TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -84,7 +90,8 @@ class TranslationCache:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(_SCHEMA)
+            for table in _TABLES.values():
+                conn.execute(_SCHEMA.format(table=table))
             row = conn.execute("PRAGMA quick_check(1)").fetchone()
             if row and row[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
@@ -135,8 +142,10 @@ class TranslationCache:
 
     # ------------------------------------------------------------------ API
 
-    def get_many(self, model: str, version: str, source: str, target: str, texts: Iterable[str]) -> dict[str, str]:
-        """The cached translations of ``texts`` (those not cached are absent)."""
+    def get_many(self, model: str, version: str, source: str, target: str, texts: Iterable[str], *,
+                 kind: str = "text") -> dict[str, str]:
+        """The cached translations of ``texts`` (those not cached are absent); ``kind``: "text" or "sentence"."""
+        table = _TABLES[kind]
         if self._conn is None:
             return {}
         wanted = list(dict.fromkeys(texts))
@@ -146,7 +155,7 @@ class TranslationCache:
                 chunk = wanted[i : i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
-                    "SELECT text, translation FROM translations WHERE model = ? AND version = ? "
+                    f"SELECT text, translation FROM {table} WHERE model = ? AND version = ? "
                     f"AND source = ? AND target = ? AND text IN ({marks})",
                     (model, version, source, target, *chunk),
                 )
@@ -156,8 +165,10 @@ class TranslationCache:
             return {}
         return found
 
-    def put_many(self, model: str, version: str, source: str, target: str, pairs: Iterable[tuple[str, str]] | dict[str, str]) -> int:
+    def put_many(self, model: str, version: str, source: str, target: str,
+                 pairs: Iterable[tuple[str, str]] | dict[str, str], *, kind: str = "text") -> int:
         """Store ``(text, translation)`` pairs and commit; the number stored (0 when caching failed)."""
+        table = _TABLES[kind]
         items: Sequence[tuple[str, str]] = list(pairs.items() if isinstance(pairs, dict) else pairs)
         if self._conn is None or not items:
             return 0
@@ -165,7 +176,7 @@ class TranslationCache:
         rows = [(model, version, source, target, text, out, now) for text, out in items]
         try:
             with self._transaction():
-                self._conn.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                self._conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             self._guard(exc)
             return 0
@@ -175,7 +186,7 @@ class TranslationCache:
         if self._conn is None:
             return 0
         try:
-            return self._conn.execute("SELECT count(*) FROM translations").fetchone()[0]
+            return self._conn.execute("SELECT count(*) FROM translations").fetchone()[0]  # finished texts
         except sqlite3.Error:
             return 0
 

@@ -1,0 +1,123 @@
+"""The no-change re-run: when nothing a run reads has changed, skip the run.
+
+A run is a function of its inputs — the sources, every file under ``locales/``
+(catalogues, which also feed the translation memory), the glossary and memory
+files, the settings and flags, the engine with its model versions, and the
+pipeline's own code — and it is a fixed point: run twice, the second run
+writes nothing (catalogues are byte-stable on unchanged re-runs). So after a
+run, :func:`save` keeps one hash of all those inputs (sources as they were read
+*before* the run, catalogues as they are *after* it) together with the run's
+report in ``.outreach/run-state.json``; the next run computes the same hash
+(:func:`inputs_key`: one SHA-256 per file, no parsing, no detection, no model)
+and, when it matches, returns that report with nothing to write
+(:func:`load`). Anything else — an edited catalogue, a new model version, a
+changed setting, another flag — is a different key and a full run.
+
+Only for engines whose output depends on nothing outside the workspace but
+their installed models (``argos``, ``none``); a LibreTranslate server may
+change under us.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, Iterable
+
+STATE_FILE = "run-state.json"
+_VERSION = 1
+_ENGINES = ("argos", "none")
+_CODE = Path(__file__).resolve().parent
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    if folder.is_dir():
+        yield from sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _code_stamp() -> list:
+    """Our own source files by name, size and mtime: a changed pipeline never reuses an old state."""
+    return [(p.relative_to(_CODE).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(_CODE)
+            if p.suffix == ".py"]
+
+
+def sources_part(settings: Any) -> list:
+    """The source files' hashes: taken before a run reads them."""
+    return [(p.relative_to(settings.sources_dir).as_posix(), _digest(p)) for p in _files(settings.sources_dir)]
+
+
+def applies(engine: Any) -> bool:
+    """Whether this engine's runs can be skipped (its output depends on the workspace and its models only)."""
+    return getattr(engine, "name", None) in _ENGINES
+
+
+def inputs_key(settings: Any, engine: Any, flags: dict, sources: list | None = None) -> str | None:
+    """One hash of everything a run reads; ``None`` when this engine's runs cannot be skipped."""
+    if not applies(engine):
+        return None
+    from pipeline.catalogs.memory import memory_file
+
+    legs = [(leg.source, leg.target, leg.label) for leg in engine.legs()] if hasattr(engine, "legs") else []
+    extra = [settings.glossary_file, memory_file(settings)]
+    state = {
+        "version": _VERSION,
+        "code": _code_stamp(),
+        "settings": {f.name: str(getattr(settings, f.name)) for f in fields(settings) if f.name != "settings_file"},
+        "flags": flags,
+        "engine": [engine.name, legs, bool(getattr(engine, "has_models", False))],
+        "sources": sources if sources is not None else sources_part(settings),
+        "locales": [(p.relative_to(settings.locales_dir).as_posix(), _digest(p)) for p in _files(settings.locales_dir)],
+        "extra": [(str(p), _digest(p)) for p in extra if p is not None and p.is_file()],
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _state_path(settings: Any) -> Path:
+    return settings.cache_dir / STATE_FILE
+
+
+def load(settings: Any, key: str | None) -> dict | None:
+    """The report saved with ``key``, or ``None``."""
+    if key is None:
+        return None
+    try:
+        data = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("report"), dict):
+        return None
+    return data["report"]
+
+
+def save(settings: Any, key: str | None, report: dict) -> None:
+    """Remember ``report`` under ``key``; a workspace we cannot write to just runs in full next time."""
+    path = _state_path(settings)
+    if key is None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return
+    from pipeline.fsutil import write_atomic
+
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": key, "report": report}, ensure_ascii=False).encode("utf-8"))
+    except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
+        pass
+
+
+def as_record(obj: Any) -> Any:
+    """A frozen dataclass tree as JSON-ready data (paths as strings)."""
+    return json.loads(json.dumps(asdict(obj), default=str))
+
