@@ -142,10 +142,15 @@ def find_settings_file(workspace: Path) -> tuple[Path | None, dict[str, Any]]:
             raise ConfigError(f"invalid TOML: {exc}", path=path) from exc
         except OSError as exc:
             raise ConfigError(f"cannot read: {exc.strerror}", path=path) from exc
-        table = data.get("tool", {}).get("outreach")
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"[tool] must be a table, not {tool!r}", path=path)
+        table = tool.get("outreach")
         if table is None and name == "outreach.toml":
             table = data.get("outreach", {k: v for k, v in data.items() if k in _KEYS})
         if table is not None:
+            if not isinstance(table, dict):
+                raise ConfigError(f"[tool.outreach] must be a table, not {table!r}", path=path)
             return path, table
     return None, {}
 
@@ -172,10 +177,13 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
 
     def langs(key: str) -> tuple[str, ...]:
         raw = values[key]
-        items = [x.strip() for x in (raw.split(",") if isinstance(raw, str) else raw)]
-        items = [x for x in items if x]
+        items = raw.split(",") if isinstance(raw, str) else list(raw)
         for code in items:
-            if not isinstance(code, str) or not LANG_CODE.match(code):
+            if not isinstance(code, str):
+                raise ConfigError(f"{key}: {code!r} is not a language code like 'en' or 'uk'", path=where)
+        items = [x.strip() for x in items if x.strip()]
+        for code in items:
+            if not LANG_CODE.fullmatch(code):
                 raise ConfigError(f"{key}: '{code}' is not a language code like 'en' or 'uk'", path=where)
         if not items:
             raise ConfigError(f"{key}: no language given", path=where)
@@ -186,11 +194,15 @@ def _validated(workspace: Path, path: Path | None, values: dict[str, Any]) -> Se
         if key in ("target_languages", "detect_languages"):
             kwargs[key] = langs(key)
         elif key in _PATH_KEYS:
+            if key in ("sources", "locales", "build") and not str(value).strip():
+                raise ConfigError(f"{key}: an empty path; name a folder (or leave the setting out)", path=where)
+            if "\x00" in str(value):
+                raise ConfigError(f"{key}: a path with a NUL character", path=where)
             kwargs[key] = Path(value) if value else None
         else:
             kwargs[key] = value
     settings = Settings(**kwargs)
-    if not LANG_CODE.match(settings.source_language):
+    if not LANG_CODE.fullmatch(settings.source_language):
         raise ConfigError(f"source_language: '{settings.source_language}' is not a language code", path=where)
     if settings.source_language in settings.target_languages:
         raise ConfigError(f"the source language '{settings.source_language}' is also a target language", path=where)

@@ -375,7 +375,7 @@ def _fill_drafts(settings: Settings, engine: Engine, documents: Sequence[Prepare
                 if kind is None:
                     continue
                 seg_lang = seg_langs.get(entry.msgid, doc.language.lang)
-                if seg_lang == lang:
+                if seg_lang in (lang, lang.split("_")[0]):  # a regional target detects as its base language
                     if kind in (EMPTY, OUTDATED):
                         entries[i] = _with_draft(entry, entry.msgid, "copy",
                                                  f"copied from source: the paragraph is already in {lang}")

@@ -52,8 +52,15 @@ def _code_stamp() -> list:
 
 
 def sources_part(settings: Any) -> list:
-    """The source files' hashes: taken before a run reads them."""
-    return [(p.relative_to(settings.sources_dir).as_posix(), _digest(p)) for p in _files(settings.sources_dir)]
+    """The source files' hashes: taken before a run reads them. The files are the ones the run
+    would read (discovery follows links inside the workspace, and refuses a link leading out or
+    into a loop, or a name a catalogue cannot hold, as the run would)."""
+    from pipeline.documents.sources import discover
+
+    if not settings.sources_dir.is_dir():
+        return []
+    return [(p.relative_to(settings.sources_dir).as_posix(), _digest(p))
+            for p in discover(settings.sources_dir, settings.workspace)]
 
 
 def applies(engine: Any) -> bool:

@@ -106,7 +106,8 @@ def test_po_reader_parses_or_raises_catalog_error(text):
 @given(st.binary(max_size=300))
 def test_po_reader_on_random_bytes(data):
     try:
-        pofile.parse_catalog(pofile._decode(data, "x.po"), path="x.po")
+        text, charset = pofile._decode(data, "x.po")
+        pofile.parse_catalog(text, path="x.po", charset=charset)
     except CatalogError as exc:
         assert str(exc).startswith("x.po")
 

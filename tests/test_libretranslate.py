@@ -50,6 +50,7 @@ class Fake:
 
     def __init__(self, languages=LANGUAGES):
         self.languages = languages
+        self.version = "9.9-fake"      # what GET /spec says
         self.script: list = []          # items: int status, ("retry-after", s), "drop", ("sleep", s)
         self.bodies: list[dict] = []
         self.inflight = 0
@@ -82,7 +83,7 @@ def _handler(fake: Fake):
             if self.path == "/languages":
                 self._json(200, fake.languages)
             elif self.path == "/spec":
-                self._json(200, {"info": {"title": "LibreTranslate", "version": "9.9-fake"}})
+                self._json(200, {"info": {"title": "LibreTranslate", "version": fake.version}})
             else:
                 self._json(404, {"error": "not found"})
 
@@ -411,3 +412,35 @@ def test_describe_names_the_server_and_its_version_and_drafts_stay_up_to_date():
     assert _up_to_date(entry, engine, TranslationRequest("Zapraszamy.", "pl", "uk"), None)
     engine.version = "1.9.7"
     assert not _up_to_date(entry, engine, TranslationRequest("Zapraszamy.", "pl", "uk"), None)
+
+
+INJECTION = '1.0\nmsgid "INJECTED"\nmsgstr "by the server"\n#'
+HOSTILE_ANSWER = " \u2028 \u2029 \x85 \x1c\x1d\x1e \x07 \x1b[31m \x00 \\q \\x41"
+
+
+@pytest.mark.parametrize("version", [INJECTION, {"nested": 1}, "1.0 beta", "x" * 500])
+def test_server_version_never_reaches_a_catalogue_unchecked(fake, tmp_path, version):
+    fake.version = version
+    ws = make_workspace(tmp_path, {"source_texts/dzien.md": SOURCE})
+    assert invoke(ws, "run", "--url", fake.url).exit_code == 0
+    text = (ws / "locales/uk/LC_MESSAGES/dzien.po").read_text(encoding="utf-8")
+    assert "INJECTED" not in text and "(LibreTranslate" not in text
+    assert all(e.fuzzy for e in polib.pofile(str(ws / "locales/uk/LC_MESSAGES/dzien.po")))
+    status = invoke(ws, "status", "--json")
+    assert status.exit_code == 0 and json.loads(status.stdout)["catalogues"][0]["translated"] == 0
+
+
+def test_hostile_characters_in_answers_are_written_readably(fake, tmp_path):
+    fake.transform = lambda text, target: f"[{target}] {text}{HOSTILE_ANSWER}"
+    ws = make_workspace(tmp_path, {"source_texts/dzien.md": SOURCE})
+    assert invoke(ws, "run", "--url", fake.url).exit_code == 0
+    for command in (["status"], ["check"], ["report"], ["build"], ["run", "--url", fake.url]):
+        result = invoke(ws, *command)
+        assert result.exit_code in (0, 1), (command, result.stderr)
+        assert "syntax error" not in result.stderr
+    po = ws / "locales/uk/LC_MESSAGES/dzien.po"
+    msgfmt_check(po)
+    from pipeline.catalogs.pofile import read_catalog
+    entries = read_catalog(po).entries
+    assert entries and all(all(c in e.msgstr for c in "\u2028\u2029\x85\x1c\x1e\x07") and "\\q \\x41" in e.msgstr
+                           for e in entries)

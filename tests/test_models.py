@@ -434,3 +434,58 @@ def test_unanswering_server_times_out():
 def test_default_index_url_is_the_sandboxed_one():
     # conftest points ARGOS_PACKAGE_INDEX at a closed local port: tests can never reach the internet.
     assert models.default_index_url().startswith("http://127.0.0.1:9/")
+
+
+# --------------------------------------------------------------------------- hostile metadata and names
+
+INJECTED_VERSION = '1.0\nmsgid "INJECTED"\nmsgstr "by the model archive"\n#'
+
+
+@pytest.mark.parametrize("metadata, reason", [
+    ({"from_code": "pl", "to_code": "en", "package_version": INJECTED_VERSION}, "package_version is not a version"),
+    ({"from_code": "pl", "to_code": "en", "package_version": "1.0 beta"}, "package_version is not a version"),
+    ({"from_code": "pl\n", "to_code": "en"}, "from_code missing or not a language code"),
+    ({"from_code": "pl", "to_code": "en\n"}, "to_code missing or not a language code"),
+])
+def test_metadata_that_could_reach_a_catalogue_is_refused(archive, tmp_path, area, metadata, reason):
+    data = json.dumps(metadata).encode()
+    bad = rewrite(archive, tmp_path / "md.argosmodel", drop=["metadata.json"], add=[("translate-pl_en/metadata.json", data)])
+    assert_refused(bad, area, reason)
+
+
+def test_installed_folder_with_injected_metadata_is_skipped(archive, area):
+    directory = area / "models"
+    model = models.install_archive(archive, directory)
+    meta = json.loads((model.path / "metadata.json").read_text())
+    (model.path / "metadata.json").write_text(json.dumps({**meta, "package_version": INJECTED_VERSION}))
+    found, warnings = models.scan_models(directory)
+    assert found == [] and "package_version is not a version" in warnings[0]
+
+
+def test_install_folder_is_named_from_the_metadata_not_the_archive(tmp_path, area):
+    directory = area / "models"
+    en_uk = models.install_archive(build_argos_package(tmp_path / "a", "en", "uk"), directory)
+    assert en_uk.path.name == "translate-en_uk"
+    disguised = rewrite(build_argos_package(tmp_path / "b", "pl", "en"), tmp_path / "translate-en_uk-1_0.argosmodel",
+                        rename=lambda name: name.replace("translate-pl_en/", "translate-en_uk-1_0/"))
+    pl_en = models.install_archive(disguised, directory)
+    assert pl_en.path.name == "translate-pl_en"
+    assert sorted(m.pair for m in models.list_models(directory)) == ["en-uk", "pl-en"]
+    assert sorted(p.name for p in directory.iterdir()) == ["translate-en_uk", "translate-pl_en"]
+
+
+def test_folder_of_another_pair_at_our_name_is_kept(tmp_path, area):
+    directory = area / "models"
+    en_uk = models.install_archive(build_argos_package(tmp_path / "a", "en", "uk"), directory)
+    en_uk.path.rename(directory / "translate-pl_en")  # someone renamed it by hand
+    pl_en = models.install_archive(build_argos_package(tmp_path / "b", "pl", "en"), directory)
+    assert pl_en.path.name == "translate-pl_en-2"
+    assert sorted(m.pair for m in models.list_models(directory)) == ["en-uk", "pl-en"]
+
+
+def test_too_many_members_and_unprintable_names_are_refused(archive, tmp_path, area):
+    many = rewrite(archive, tmp_path / "many.argosmodel",
+                   add=[(f"translate-pl_en/junk/{i}", b"") for i in range(models.MAX_MEMBERS)])
+    assert_refused(many, area, f"members (at most {models.MAX_MEMBERS:,}); refused")
+    newline = rewrite(archive, tmp_path / "nl.argosmodel", add=[("translate-pl_en/a\nb", b"x")])
+    assert_refused(newline, area, "unprintable name")

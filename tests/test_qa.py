@@ -394,6 +394,21 @@ def test_check_qa_never_imports_the_mt_stack(ws):
     assert "qa-" not in out    # untranslated catalogues: nothing to check yet
 
 
+def test_status_leaves_the_slow_language_check_to_its_qa_flag(ws, monkeypatch):
+    review(ws, "uk", Biblioteka=RUSSIAN)
+    from pipeline.documents import detection
+
+    calls = []
+    original = detection.Detector.probabilities
+    monkeypatch.setattr(detection.Detector, "probabilities", lambda self, text: calls.append(text) or original(self, text))
+    quick = invoke(ws, "status", "--json")
+    assert quick.exit_code == 0 and calls == []
+    assert [c["qa"] for c in json.loads(quick.stdout)["catalogues"]] == [
+        {"errors": 0, "warnings": 0}, {"errors": 0, "warnings": 0}]
+    full = json.loads(invoke(ws, "status", "--json", "--qa").stdout)
+    assert calls and full["catalogues"][1]["qa"] == {"errors": 1, "warnings": 0}
+
+
 def test_line_break_in_a_one_line_construct_warns():
     ctx = qa.Context("en", "pl", GLOSSARY, None, "reviewed", ())
     heading = Entry("Program", "Programme\nof the day", extracted=("type: heading",))

@@ -130,3 +130,39 @@ def test_import_of_a_tmx_in_another_source_language_says_why_nothing_came(tmp_pa
     polish.write_text('<tmx version="1.4"><header srclang="pl"/><body><tu><tuv xml:lang="pl"><seg>Tak</seg></tuv>'
                       '<tuv xml:lang="en"><seg>Yes</seg></tuv></tu></body></tmx>', encoding="utf-8")
     assert "note:" not in invoke(ws, "memory", "import", str(polish)).stderr
+
+
+# ------------------------------------------------------------------ hostile files
+
+def tmx_with(seg: str) -> bytes:
+    return (f'<tmx version="1.4"><header/><body><tu><tuv xml:lang="pl"><seg>{seg}</seg></tuv>'
+            '<tuv xml:lang="en"><seg>x</seg></tuv></tu></body></tmx>').encode()
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',  # billion laughs
+    '<!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',                                # XXE
+    '<!DOCTYPE tmx [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>',       # parameter entity
+])
+def test_entities_are_refused_never_resolved(doctype):
+    with pytest.raises(CatalogError, match="entity declarations are not allowed"):
+        tmx.parse_tmx(doctype.encode() + tmx_with("&b;"), "pl", path="mem.tmx")
+
+
+def test_deep_nesting_is_refused_with_the_line():
+    deep = b"<tmx>" + b"\n<a>" * 100_000 + b"</a>" * 100_000 + b"</tmx>"
+    with pytest.raises(CatalogError, match=f"mem.tmx:{tmx.MAX_DEPTH + 1}: elements nested more than {tmx.MAX_DEPTH} deep"):
+        tmx.parse_tmx(deep, "pl", path="mem.tmx")
+
+
+def test_nested_inline_markup_keeps_its_text_once():
+    seg = "<hi>" * 50 + "Żółw" + "</hi>" * 50 + " <ph>{1}</ph>"
+    assert tmx.parse_tmx(tmx_with(seg), "pl") == [Unit("Żółw {1}", "x", "en")]
+
+
+def test_too_large_a_memory_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "memory.tmx"
+    path.write_bytes(tmx_with("Żółw"))
+    monkeypatch.setattr(tmx, "MAX_BYTES", 100)
+    with pytest.raises(CatalogError, match=r"memory.tmx: too large for a translation memory \(\d+ bytes, at most 100\)"):
+        tmx.read_tmx(path, "pl")

@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import OutreachError
@@ -81,8 +80,15 @@ class Glossary:
 
     def for_language(self, lang: str) -> tuple[Term, ...]:
         """The terms that apply to catalogues in ``lang``: its own rows win over ``*`` rows."""
+        found = _FOR_LANGUAGE.get((id(self), lang))
+        if found is not None and found[0] is self:
+            return found[1]
         own = {t.term.casefold() for t in self.terms if t.lang == lang}
-        return tuple(t for t in self.terms if t.lang == lang or (t.lang == ALL and t.term.casefold() not in own))
+        terms = tuple(t for t in self.terms if t.lang == lang or (t.lang == ALL and t.term.casefold() not in own))
+        if len(_FOR_LANGUAGE) > 64:
+            _FOR_LANGUAGE.clear()
+        _FOR_LANGUAGE[(id(self), lang)] = (self, terms)
+        return terms
 
     def names(self, lang: str | None = None) -> tuple[str, ...]:
         """Do-not-translate names (for ``lang``, or in any language), as written."""
@@ -117,6 +123,7 @@ class Glossary:
 
 
 EMPTY = Glossary()
+_FOR_LANGUAGE: dict[tuple[int, str], tuple[Glossary, tuple[Term, ...]]] = {}  # (glossary, lang) -> terms
 
 
 def searchable(text: str) -> str:
@@ -139,9 +146,24 @@ def _word_pattern(word: str) -> str:
     return re.escape(word)
 
 
-@lru_cache(maxsize=4096)
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+#: Compiled term patterns kept per process. A glossary has one pattern per term, and every
+#: text is searched for all of them: a cache smaller than the glossary (functools' 4096, re's
+#: 512) would recompile every pattern for every text.
+MAX_PATTERNS = 200_000
+
+
 def term_pattern(term: str) -> re.Pattern[str]:
     """The inflection-tolerant, case-insensitive pattern of ``term`` (see the module doc)."""
+    pattern = _PATTERNS.get(term)
+    if pattern is None:
+        if len(_PATTERNS) >= MAX_PATTERNS:
+            _PATTERNS.clear()
+        pattern = _PATTERNS[term] = _compile_term(term)
+    return pattern
+
+
+def _compile_term(term: str) -> re.Pattern[str]:
     words = term.split()
     body = r"\s+".join(_word_pattern(w) for w in words) if words else re.escape(term)
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)

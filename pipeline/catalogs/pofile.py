@@ -63,8 +63,21 @@ def plural_forms(lang: str) -> str:
 
 # --- reading -----------------------------------------------------------------
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# A string literal as GNU gettext's po-lex.c reads it: the escapes \n \t \b \r \f \v \a \\ \",
+# octal \ooo (one to three digits) and hex \xHH… (any number of digits), each giving one byte.
+# Possessive quantifiers keep a failing match linear.
+_LOOSE_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+_STRING = re.compile(r'"(?:[^"\\]++|\\(?>[ntbrfva\\"]|[0-7]{1,3}+|x[0-9A-Fa-f]++))*+"')
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr\[\d+\]|msgstr)\s*(.*)$")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v", "a": "\a",
+                   "\\": "\\", '"': '"'}
+_ESCAPE = re.compile(r'\\(?:([ntbrfva\\"])|([0-7]{1,3})|x([0-9A-Fa-f]+))')
+# What polib's own unescape() understands; anything else is rewritten before polib sees it.
+_POLIB_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                                "\v": "\\v", "\b": "\\b", "\f": "\\f"})
+_NEEDS_REWRITE = re.compile(r'\\[a0-7x]')
+_ISOLATE_START, _ISOLATE_END = "\u2068", "\u2069"
+_REFERENCE = re.compile("\u2068([^\u2069]*)\u2069(:[0-9]+)?|([^\\s\u2068]+)")
 
 
 def read_catalog(path: Path) -> Catalog:
@@ -81,24 +94,24 @@ def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
         seen = fingerprint_bytes(data, path)
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    return parse_catalog(_decode(data, str(path)), path=str(path)), seen
+    text, charset = _decode(data, str(path))
+    return parse_catalog(text, path=str(path), charset=charset), seen
 
 
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
     """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says)."""
-    return parse_catalog(_decode(data, str(path)), path=str(path))
+    text, charset = _decode(data, str(path))
+    return parse_catalog(text, path=str(path), charset=charset)
 
 
-def _decode(data: bytes, path: str) -> str:
+def _decode(data: bytes, path: str) -> tuple[str, str]:
     """Decode with the charset of the Content-Type header (UTF-8 when absent)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     match = re.search(rb"Content-Type:[^\n]*?charset=([\w.:-]+)", data)
     charset = match.group(1).decode("ascii") if match else "UTF-8"
     charset = "UTF-8" if charset.upper() == "CHARSET" else charset  # the template placeholder
-    try:
-        codecs.lookup(charset)
-    except LookupError:
+    if not is_text_charset(charset):
         line = data[: match.start()].count(b"\n") + 1 if match else None
         raise CatalogError(f"unknown charset {charset!r} in Content-Type", path=path, line=line) from None
     try:
@@ -115,23 +128,90 @@ def _decode(data: bytes, path: str) -> str:
             line = data[: match.start()].count(b"\n") + 1 if match else None
             raise CatalogError(f"Content-Type declares charset={charset} but the file is UTF-8; "
                                "change the header to charset=UTF-8", path=path, line=line)
-    return text
+    return text, codecs.lookup(charset).name
 
 
-def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, dict[str, str]], dict[int, tuple]]:
-    """Check string syntax; return the (line, is_obsolete) of every msgid keyword, the obsolete
-    ``#~| msgctxt``/``#~| msgid`` texts and the comment lines (translator, extracted), both keyed by
-    the index of the msgid they precede. polib 1.2 drops the obsolete previous fields and blank
-    comment lines at the edges of a block; this scan keeps them."""
+_NOT_CHARSETS = {"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"}
+_PROBE = 'msgid "a\\"+-~\\x41" #: a.txt:1\n'
+
+
+def is_text_charset(charset: str) -> bool:
+    """Is ``charset`` a text encoding a PO file can be written in (ASCII-compatible, one byte per
+    ASCII character)? rot13, hex, base64, zlib, uu, punycode, idna, unicode_escape, UTF-7,
+    UTF-16 … are not, whatever Python's codec registry says."""
+    try:
+        info = codecs.lookup(charset)
+        return (getattr(info, "_is_text_encoding", True) and info.name not in _NOT_CHARSETS
+                and _PROBE.encode(info.name) == _PROBE.encode("ascii")
+                and _PROBE.encode("ascii").decode(info.name) == _PROBE)
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return False
+
+
+def unescape(body: str, charset: str = "utf-8") -> str:
+    """The value of a string literal's ``body`` (between the quotes), as gettext reads it.
+
+    Octal and hex escapes give one byte each (gettext keeps the low 8 bits), read in the file's
+    charset together with their neighbours; :class:`UnicodeError` if they make no character."""
+    if "\\" not in body:
+        return body
+    if not re.search(r"\\[0-7x]", body):
+        return _ESCAPE.sub(lambda m: _SIMPLE_ESCAPES[m.group(1)], body)
+    out = bytearray()
+    last = 0
+    for match in _ESCAPE.finditer(body):
+        out += body[last:match.start()].encode(charset)
+        simple, octal, hexa = match.groups()
+        if simple:
+            out += _SIMPLE_ESCAPES[simple].encode(charset)
+        else:
+            out.append(int(octal, 8) & 0xFF if octal else int(hexa[-2:], 16))
+        last = match.end()
+    out += body[last:].encode(charset)
+    return out.decode(charset)
+
+
+def parse_references(body: str) -> list[str]:
+    """The references of a ``#:`` line body: ``file:line`` tokens separated by white space; a
+    name between U+2068 and U+2069 (how GNU gettext ≥ 0.20 writes names with spaces) is one."""
+    refs = []
+    for match in _REFERENCE.finditer(body):
+        isolated, line, plain = match.groups()
+        refs.append(plain if plain is not None else isolated + (line or ""))
+    return refs
+
+
+def _scan(text: str, path: str, charset: str = "utf-8"):
+    """Check string syntax as gettext does and prepare the text for polib.
+
+    Returns the (line, is_obsolete) of every msgid keyword; the obsolete ``#~| msgctxt``/``#~|
+    msgid`` texts, the comment lines (translator, extracted) and the references, each keyed by the
+    index of the msgid they precede; and the lines to give polib: split at ``\n`` only (U+2028,
+    U+0085, U+001C … are text, though str.splitlines breaks there) and with the escapes polib
+    does not know (``\a``, octal, hex) rewritten. polib 1.2 drops the obsolete previous fields
+    and blank comment lines at the edges of a block, and splits names with spaces; this scan
+    keeps them."""
     msgids: list[tuple[int, bool]] = []
     previous: dict[int, dict[str, str]] = {}
     comments: dict[int, tuple] = {}
+    references: dict[int, tuple[str, ...]] = {}
     translator: list[str] = []
     extracted: list[str] = []
     pending: dict[str, list[str]] = {}  # an obsolete "#~| msgctxt/msgid" being read
     pending_keyword: str | None = None
-    for number, raw in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028, \x85 … are text
+    pending_refs: list[str] = []
+    open_ref: str | None = None  # a U+2068-isolated name continued on the next "#:" line
+    lines = text.split("\n")
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
+        if line.startswith("#:"):
+            body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
+            start = body.rfind(_ISOLATE_START)
+            open_ref = None
+            if start >= 0 and _ISOLATE_END not in body[start:]:
+                body, open_ref = body[:start], body[start:]
+            pending_refs.extend(parse_references(body))
+            continue
         obsolete_prev = line.startswith("#~|")
         active_prev = line.startswith("#|")
         if obsolete_prev or active_prev or line.startswith("#~"):
@@ -148,8 +228,17 @@ def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, dict[
         if not (match or line.startswith('"')) and not obsolete_prev:
             continue  # polib reports unknown lines itself
         if not _STRING.fullmatch(literal):
-            raise CatalogError("syntax error: malformed string (quotes or escapes)", path=path, line=number)
-        value = polib.unescape(literal[1:-1])
+            problem = "invalid control sequence" if _LOOSE_STRING.fullmatch(literal) else \
+                "malformed string (quotes or escapes)"
+            raise CatalogError(f"syntax error: {problem}", path=path, line=number)
+        try:
+            value = unescape(literal[1:-1], charset)
+        except UnicodeError:
+            raise CatalogError("syntax error: an octal or hex escape makes no character in "
+                               f"{charset}", path=path, line=number) from None
+        if _NEEDS_REWRITE.search(literal):
+            quote = raw.index('"')
+            lines[number - 1] = raw[:quote] + '"' + value.translate(_POLIB_ESCAPES) + '"'
         if obsolete_prev:
             if match:
                 pending_keyword = match.group(1)
@@ -163,17 +252,32 @@ def _scan(text: str, path: str) -> tuple[list[tuple[int, bool]], dict[int, dict[
             pending, pending_keyword = {}, None
             comments[len(msgids)] = (tuple(translator), tuple(extracted))
             translator, extracted = [], []
+            if open_ref is not None:
+                pending_refs.extend(parse_references(open_ref + _ISOLATE_END))
+                open_ref = None
+            references[len(msgids)] = tuple(pending_refs)
+            pending_refs = []
             msgids.append((number, raw.lstrip().startswith("#~")))
-    return msgids, previous, comments
+    return msgids, previous, comments, references, lines
 
 
-def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
+def _polib_parse(lines: list[str]) -> polib.POFile:
+    """polib's parser on lines we split (polib.pofile() would split the text with splitlines)."""
+    parser = polib._POFileParser("\n", encoding="utf-8")
+    parser.fhandle = lines
+    return parser.parse()
+
+
+def _c_string(value: str) -> str:
+    """gettext stores messages as C strings: a ``\\0`` escape ends the message."""
+    return value.split("\x00", 1)[0] if "\x00" in value else value
+
+
+def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") -> Catalog:
     """Parse the text of a .po/.pot file."""
-    msgid_lines, obsolete_previous, comment_lines = _scan(text, path)
-    if "\n" not in text:
-        text += "\n"  # polib treats a one-line argument that names a file as a path
+    msgid_lines, obsolete_previous, comment_lines, references, lines = _scan(text, path, charset)
     try:
-        po = polib.pofile(text, wrapwidth=WIDTH)
+        po = _polib_parse(lines)
     except (OSError, ValueError) as exc:
         message = str(exc)
         found = re.search(r"\(line (\d+)\)", message)
@@ -198,15 +302,22 @@ def parse_catalog(text: str, *, path: str = "<string>") -> Catalog:
         else:
             translator = tuple(item.tcomment.split("\n")) if item.tcomment else ()
             extracted = tuple(item.comment.split("\n")) if item.comment else ()
+        refs = references.get(index) if index is not None else None
+        if refs is None:
+            refs = tuple(f"{f}:{n_}" if n_ else f for f, n_ in item.occurrences)
         plural = item.msgid_plural if item.msgid_plural or item.msgstr_plural else None
         entries.append(Entry(
-            msgid=item.msgid, msgstr=item.msgstr, msgctxt=item.msgctxt,
-            references=tuple(f"{f}:{n_}" if n_ else f for f, n_ in item.occurrences),
+            msgid=_c_string(item.msgid), msgstr=_c_string(item.msgstr),
+            msgctxt=None if item.msgctxt is None else _c_string(item.msgctxt),
+            references=refs,
             extracted=extracted, comments=translator,
             flags=tuple(dict.fromkeys(f for f in item.flags if f)),
-            previous_msgid=previous, obsolete=bool(item.obsolete), line=line, previous_msgctxt=previous_ctxt,
-            msgid_plural=plural,
-            msgstr_plural=tuple(item.msgstr_plural[k] for k in sorted(item.msgstr_plural)) if plural is not None else (),
+            previous_msgid=None if previous is None else _c_string(previous),
+            obsolete=bool(item.obsolete), line=line,
+            previous_msgctxt=None if previous_ctxt is None else _c_string(previous_ctxt),
+            msgid_plural=None if plural is None else _c_string(plural),
+            msgstr_plural=tuple(_c_string(item.msgstr_plural[k]) for k in sorted(item.msgstr_plural))
+            if plural is not None else (),
         ))
     seen: dict[tuple[str | None, str], int] = {}
     for entry in entries:
@@ -336,7 +447,11 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
 
 def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
     """``keyword "value"`` lines as GNU gettext wraps them at width 79 (``wrap=False``, the
-    ``no-wrap`` flag: broken only after ``\\n``)."""
+    ``no-wrap`` flag: broken only after ``\\n``).
+
+    A NUL is left out: gettext reads a message as a C string, so no PO file can hold one."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
     after_break = len(prefix) + 1
     width = WIDTH - 1 - after_break if wrap else sys.maxsize
@@ -351,13 +466,39 @@ def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[st
     return lines
 
 
+#: Characters some PO reader takes as a line break (gettext: ``\n``; polib and Python's
+#: str.splitlines: all of them). A comment, flag, reference or header line holds none.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_ONE_LINE = str.maketrans(dict.fromkeys(LINE_BREAKS, " ") | {"\x00": None})
+
+
+def one_line(text: str) -> str:
+    """``text`` made safe for one comment line: every line break becomes a space, NUL goes.
+
+    This is the one place that keeps text from outside (model metadata, server answers, file
+    names, glossary terms, reviewers' comments) from starting a new line in a catalogue."""
+    return text.translate(_ONE_LINE)
+
+
 def _comment_lines(marker: str, items: tuple[str, ...]) -> list[str]:
-    return [f"{marker} {item}" if item else marker for item in items]
+    return [f"{marker} {one_line(item)}" if item else marker for item in items]
+
+
+def format_reference(ref: str) -> str:
+    """``file:line`` as written on a ``#:`` line: a name with white space between U+2068 and
+    U+2069, as GNU gettext ≥ 0.20 writes it, so that every reader sees one reference."""
+    ref = one_line(ref).replace(_ISOLATE_START, "").replace(_ISOLATE_END, "")
+    match = re.fullmatch(r"(.*?)(:[0-9]+)?", ref, re.DOTALL)
+    assert match is not None  # the pattern matches every string
+    name, line = match.group(1), match.group(2) or ""
+    if any(char.isspace() for char in name) or not name:
+        return f"{_ISOLATE_START}{name}{_ISOLATE_END}{line}"
+    return ref
 
 
 def _reference_lines(references: tuple[str, ...]) -> list[str]:
     lines, current = [], ""
-    for ref in references:
+    for ref in map(format_reference, references):
         if current and len(current) + 1 + len(ref) > WIDTH:
             lines.append(current)
             current = ""
@@ -368,7 +509,7 @@ def _reference_lines(references: tuple[str, ...]) -> list[str]:
 def _entry_lines(entry: Entry) -> list[str]:
     lines = _comment_lines("#", entry.comments) + _comment_lines("#.", entry.extracted) + _reference_lines(entry.references)
     if entry.flags:
-        lines.append("#, " + ", ".join(entry.flags))
+        lines.append("#, " + ", ".join(one_line(f).replace(",", " ") for f in entry.flags))
     prefix = "#~ " if entry.obsolete else ""
     previous = "#~| " if entry.obsolete else "#| "
     wrap = "no-wrap" not in entry.flags
@@ -388,17 +529,32 @@ def _entry_lines(entry: Entry) -> list[str]:
     return lines
 
 
+def _without_obsolete_duplicates(entries: tuple[Entry, ...]) -> list[Entry]:
+    """Drop an obsolete entry whose msgctxt/msgid an active or earlier obsolete entry already
+    has: msgfmt, msgcat and msgmerge refuse such a file ("duplicate message definition")."""
+    seen = {e.key for e in entries if not e.obsolete}
+    kept = []
+    for entry in entries:
+        if entry.obsolete:
+            if entry.key in seen:
+                continue
+            seen.add(entry.key)
+        kept.append(entry)
+    return kept
+
+
 def format_catalog(catalog: Catalog) -> str:
     """The exact text written for ``catalog`` (GNU layout, UTF-8, wrap width 79)."""
     blocks: list[list[str]] = []
     if catalog.header or catalog.header_comment or catalog.header_flags:
-        head = [f"# {c}" if c else "#" for c in catalog.header_comment.split("\n")] if catalog.header_comment else []
+        head = _comment_lines("#", tuple(catalog.header_comment.split("\n"))) if catalog.header_comment else []
         if catalog.header_flags:
             head.append("#, " + ", ".join(catalog.header_flags))
         head += _string("", "msgid", "")
-        head += _string("", "msgstr", "".join(f"{name}: {value}\n" for name, value in catalog.header))
+        head += _string("", "msgstr", "".join(f"{one_line(name)}: {one_line(value)}\n"
+                                              for name, value in catalog.header))
         blocks.append(head)
-    blocks.extend(_entry_lines(entry) for entry in catalog.entries)
+    blocks.extend(_entry_lines(entry) for entry in _without_obsolete_duplicates(catalog.entries))
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
@@ -441,10 +597,12 @@ def build_header(*, language: str | None, project: str, template: bool, creation
     return tuple(fields)
 
 
-def _content(catalog: Catalog) -> tuple:
-    """What a file means, ignoring layout, line numbers and the date fields."""
+def _content(catalog: Catalog, *, as_written: bool = False) -> tuple:
+    """What a file means, ignoring layout, line numbers and the date fields; ``as_written``:
+    the entries :func:`format_catalog` writes (no obsolete duplicates)."""
     dates = {name.lower() for name in DATE_FIELDS}
-    return (tuple(replace(e, line=0) for e in catalog.entries),
+    entries = _without_obsolete_duplicates(catalog.entries) if as_written else catalog.entries
+    return (tuple(replace(e, line=0) for e in entries),
             tuple((n, v) for n, v in catalog.header if n.lower() not in dates),
             catalog.header_comment, catalog.header_flags)
 
@@ -490,7 +648,7 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
         if found and _formatted(catalog, field, found.group(1).decode("utf-8", "replace")) == data:
             return False
         del data
-        if _content(read_catalog(path)) == _content(catalog):
+        if _content(read_catalog(path)) == _content(catalog, as_written=True):
             return False
     value = now if now is not None else timestamp()
     if expected is _ANY:

@@ -11,6 +11,7 @@ with the file and line, e.g. ``memory.tmx:12: <tu> without a <tuv> in 'pl'``.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -111,31 +112,57 @@ class _Node:
         return [c for c in self.children if c.tag == tag]
 
 
-def _parse_xml(data: bytes, path: str) -> _Node:
-    """A small tree with line numbers (expat; no external entities, no DTD loading)."""
+#: Deepest element nesting read (tmx/body/tu/tuv/seg is 5; inline markup may nest a little).
+MAX_DEPTH = 64
+#: Largest TMX file read (a memory of a million units is ~300 MB; this is far beyond any library's).
+MAX_BYTES = 512 * 1024 * 1024
+_CHUNK = 1 << 20
+_TEXT_OF = ("seg", "prop")  # the only elements whose text is used; inline markup inside is their text
+
+
+def _parse_xml(chunks: Iterable[bytes], path: str) -> _Node:
+    """A small tree with line numbers (expat; no external entities, no DTD loading), fed chunk by
+    chunk. Text goes to the nearest enclosing <seg> or <prop> only, and inline elements inside one
+    are not kept: memory stays proportional to the text, whatever the nesting (which is bounded)."""
     parser = expat.ParserCreate()
-    stack: list[_Node] = []
+    stack: list[_Node | None] = []  # None: an inline element inside a <seg>/<prop>
+    collectors: list[_Node] = []
     root: list[_Node] = []
 
     def start(tag, attrs):
+        if len(stack) >= MAX_DEPTH:
+            raise CatalogError(f"elements nested more than {MAX_DEPTH} deep", path=path,
+                               line=parser.CurrentLineNumber)
+        if collectors:
+            stack.append(None)
+            return
         node = _Node(tag, dict(attrs), parser.CurrentLineNumber)
         if stack:
             stack[-1].children.append(node)
         else:
             root.append(node)
         stack.append(node)
+        if tag in _TEXT_OF:
+            collectors.append(node)
+
+    def end(tag):
+        node = stack.pop()
+        if node is not None and collectors and collectors[-1] is node:
+            collectors.pop()
 
     def chars(text):
-        for node in stack:  # text counts for every enclosing element (a <seg> sees its inline markup's text)
-            node.parts.append(text)
+        if collectors:
+            collectors[-1].parts.append(text)
 
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: stack.pop()
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.EntityDeclHandler = _refuse_entities(path, parser)
     try:
-        parser.Parse(data, True)
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise CatalogError(f"not valid XML: {expat.ErrorString(exc.code)}", path=path, line=exc.lineno) from None
     return root[0]
@@ -156,7 +183,10 @@ def parse_tmx(data: bytes, source_language: str, *, path: str = "<tmx>") -> list
     source ``<tuv>`` is skipped (it translates from another language); a
     malformed file raises :class:`CatalogError` naming the line.
     """
-    root = _parse_xml(data, path)
+    return _units(_parse_xml([data], path), source_language, path)
+
+
+def _units(root: _Node, source_language: str, path: str) -> list[Unit]:
     if root.tag != "tmx":
         raise CatalogError(f"not a TMX file: the root element is <{root.tag}>, not <tmx>", path=path, line=root.line)
     headers, bodies = root.find("header"), root.find("body")
@@ -188,7 +218,7 @@ def parse_tmx(data: bytes, source_language: str, *, path: str = "<tmx>") -> list
 def languages(data: bytes, *, path: str = "<tmx>") -> tuple[str | None, tuple[str, ...], int]:
     """What a TMX document translates: its header's ``srclang``, the distinct ``<tuv>``
     languages in order of appearance, and how many ``<tu>`` it has."""
-    root = _parse_xml(data, path)
+    root = _parse_xml([data], path)
     headers, bodies = root.find("header"), root.find("body")
     srclang = headers[0].attrs.get("srclang") if headers else None
     seen: dict[str, None] = {}
@@ -205,8 +235,14 @@ def languages(data: bytes, *, path: str = "<tmx>") -> tuple[str | None, tuple[st
 
 def read_tmx(path: Path, source_language: str, *, shown: str | None = None) -> list[Unit]:
     """:func:`parse_tmx` of a file; ``shown`` is how the path appears in messages."""
+    shown = shown or str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:
+                raise CatalogError(f"too large for a translation memory ({size:,} bytes, at most {MAX_BYTES:,})",
+                                   path=shown)
+            root = _parse_xml(iter(lambda: handle.read(_CHUNK), b""), shown)
     except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=shown or path) from exc
-    return parse_tmx(data, source_language, path=shown or str(path))
+        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=shown) from exc
+    return _units(root, source_language, shown)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.options import emit_json, json_option, say, workspace_options
+from pipeline.cli.options import emit_json, json_option, lock_options, say, workspace_options
 from pipeline.config import Settings
 
 
@@ -51,9 +51,13 @@ def _tmx_date(stamp: str) -> str:
 @memory.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @workspace_options
+@lock_options
 @json_option
 def import_(settings: Settings, files, as_json):
-    """Add translations from TMX files (Weblate, OmegaT, CAT tools) or reviewed .po files to locales/memory.tmx."""
+    """Add translations from TMX files (Weblate, OmegaT, CAT tools) or reviewed .po files to locales/memory.tmx.
+
+    Holds the workspace lock, like run and build: two imports, or an import and a build, at once
+    would lose units or each other's temporary file."""
     from pipeline.catalogs import memory as tm
 
     report = tm.import_files(settings, files)

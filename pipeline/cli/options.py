@@ -17,7 +17,7 @@ import click
 
 from pipeline.config import Settings, load_settings
 from pipeline import fsutil, lock
-from pipeline.errors import OutreachError
+from pipeline.errors import OutreachError, SourceError
 
 EXIT_CHECK_FAILED = 1
 #: Where ``outreach -C DIR`` (before the sub-command) leaves DIR for :func:`workspace_options`.
@@ -123,6 +123,8 @@ def lock_options(func):
                   help="Wait at most this long for another run to finish (default: as long as it takes).")
     @functools.wraps(func)
     def wrapper(settings: Settings, no_wait, wait_timeout, **kwargs):
+        if not settings.sources_dir.is_dir():  # before the lock: `run -C /` must not create /.outreach
+            raise SourceError("source folder not found", path=settings.display_path(settings.sources_dir))
         with lock.acquire(settings.cache_dir, wait=not no_wait, timeout=wait_timeout, waiting=say) as held:
             if held.note:
                 say(f"note: {held.note}")

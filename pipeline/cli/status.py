@@ -16,11 +16,17 @@ from pipeline.errors import OutreachError
 @click.command()
 @workspace_options
 @json_option
-def status(settings: Settings, as_json):
-    """Entries, translated, fuzzy and untranslated per document and language, and QA problems."""
+@click.option("--qa", "full_qa", is_flag=True,
+              help="Run every quality check, the language check too (slow on big catalogues).")
+def status(settings: Settings, as_json, full_qa):
+    """Entries, translated, fuzzy and untranslated per document and language, and QA problems.
+
+    The QA column leaves out the language check unless --qa is given (it costs more than
+    everything else together); 'outreach check --qa' always runs it.
+    """
     from pipeline.review import status as checks
 
-    st = checks.collect(settings, qa=True)
+    st = checks.collect(settings, qa=True, detect_language=full_qa)
     if as_json:
         emit_json({"catalogues": [_status_json(c) for c in st.catalogs], "total": _status_json(st.totals())})
         return

@@ -68,8 +68,8 @@ LATIN_LANGS = frozenset(
 )
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")  # linear: see protect._EMAIL
+_LINK_TARGET = re.compile(r"\]\([^)\]]*\)")  # "]" ends it too: linear on "](a ](a …"
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")  # HTML tags, office inline codes (<b>, <x1/>)
 _NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
@@ -155,10 +155,10 @@ class Detector:
     """
 
     def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *, seed: int = 0):
-        codes = tuple(dict.fromkeys(c.strip().lower() for c in candidates))
+        known = available_languages()
+        codes = tuple(dict.fromkeys(_profile_code(c, known) for c in candidates))
         if not codes:
             raise ConfigError("no candidate languages for detection")
-        known = available_languages()
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise ConfigError(
@@ -287,6 +287,16 @@ class Detector:
 
 
 @functools.lru_cache(maxsize=8)
+def _profile_code(code: str, known: Sequence[str]) -> str:
+    """The langdetect profile for a configured code: ``zh-cn`` as is, a regional code such as
+    ``pt_BR`` or ``en_GB`` as its base language (langdetect has no regional profiles)."""
+    code = code.strip().lower().replace("_", "-")
+    if code in known:
+        return code
+    base = code.split("-")[0]
+    return base if base in known else code
+
+
 def _factory(candidates: tuple[str, ...], seed: int):
     """A langdetect factory with only ``candidates``, loaded once per process and set of languages.
 

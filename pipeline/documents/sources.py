@@ -15,6 +15,7 @@ ISO-8859-2) chosen by how Polish the result looks. Anything else is a
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -37,23 +38,73 @@ class SourceDocument:
     data: bytes = field(default=b"", repr=False, compare=False)  # the file's bytes, kept for binary formats
 
 
-def discover(root: Path) -> list[Path]:
+_UNSAFE_NAME = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\u2068\u2069\ud800-\udfff]")
+
+
+def printable(name: str | Path) -> str:
+    """A file name that can be printed and quoted on one line: bytes that are not UTF-8 as
+    ``\\xNN``, line breaks and other control characters as escapes."""
+    name = str(name)
+    if not _UNSAFE_NAME.search(name):
+        return name
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNSAFE_NAME.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
+
+
+def _check_name(path: Path, root: Path) -> None:
+    """Refuse a name a catalogue reference cannot hold (not UTF-8, a line break, a control character)."""
+    name = path.relative_to(root).as_posix()
+    if _UNSAFE_NAME.search(name):
+        problem = ("is not valid UTF-8" if re.search("[\ud800-\udfff]", name)
+                   else "contains a line break or control character")
+        raise SourceError(f"the file name {problem}; rename the file", path=printable(path))
+
+
+def discover(root: Path, workspace: Path | None = None) -> list[Path]:
     """All source files under ``root`` (recursively), sorted by relative path.
 
-    Hidden files and folders (names starting with ".") are skipped.
+    Hidden files and folders (names starting with ".") are skipped. Symbolic links are followed
+    while they stay inside ``workspace`` (default: ``root``); a link that leads out of it, or
+    back into a folder being walked, is a :class:`SourceError`, as is a file name that a
+    catalogue cannot hold (not UTF-8, a line break).
     """
     root = Path(root)
     if not root.is_dir():
         raise SourceError("source folder not found", path=root)
+    boundary = Path(workspace if workspace is not None else root).resolve()
     found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for fname in files:
-            if fname.startswith("."):
+    walking: set[Path] = set()
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in walking:
+            raise SourceError("a symbolic link leads back into a folder that contains it; refused",
+                              path=printable(folder))
+        walking.add(real)
+        try:
+            children = sorted(os.scandir(folder), key=lambda d: d.name)
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc.strerror or exc}", path=printable(folder)) from exc
+        for child in children:
+            if child.name.startswith("."):
                 continue
-            path = Path(folder) / fname
-            if formats.for_suffix(path.suffix) is not None and path.is_file():
+            path = Path(child.path)
+            is_dir = child.is_dir()
+            if not is_dir and formats.for_suffix(path.suffix) is None:
+                continue
+            if child.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(boundary):
+                    raise SourceError(f"is a symbolic link to {printable(target)}, outside the workspace; "
+                                      "refused (copy the file in instead)", path=printable(path))
+            if is_dir:
+                walk(path)
+            elif child.is_file():
+                _check_name(path, root)
                 found.append((path.relative_to(root).as_posix(), path))
+        walking.discard(real)
+
+    walk(root)
     return [path for _, path in sorted(found)]
 
 
@@ -97,7 +148,7 @@ def load_sources(root: Path, workspace: Path,
     """
     documents: list[SourceDocument] = []
     seen: dict[str, SourceDocument] = {}
-    paths = list(discover(root))
+    paths = list(discover(root, workspace))
     for number, path in enumerate(paths, 1):
         doc = read_source(path, root, workspace)
         if progress:

@@ -11,6 +11,8 @@ to the source paragraph too, with a ``qa-markup`` warning.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,9 @@ class BuiltText:
 class BuildResult:
     texts: tuple[BuiltText, ...]
     findings: tuple[Finding, ...]   # warnings: segments that fell back to the source
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # all C0 controls but tab and newline, and DEL
 
 
 def build(settings: Settings) -> BuildResult:
@@ -66,9 +71,15 @@ def build(settings: Settings) -> BuildResult:
                 if not is_translatable(seg.text):
                     return seg.text
                 if seg.text in reviewed:
-                    problem = office.problem(seg.text, reviewed[seg.text]) if source.format in office.FORMATS else None
+                    text = reviewed[seg.text]
+                    if _CONTROL.search(text):  # NUL, ESC …: never into a built text
+                        findings.append(Finding(shown, states[seg.text].line, "control-character",
+                                                "control characters (NUL, ESC …) removed from the translation",
+                                                "warning"))
+                        text = _CONTROL.sub("", text)
+                    problem = office.problem(seg.text, text) if source.format in office.FORMATS else None
                     if problem is None:
-                        return reviewed[seg.text]
+                        return text
                     fallbacks += 1
                     if seg.text not in reported:
                         reported.add(seg.text)

@@ -127,7 +127,9 @@ def _differences(source: Sequence[str], target: Sequence[str]) -> tuple[list[str
     """(missing from target, extra in target) as multisets, in order of appearance."""
     missing = list((Counter(source) - Counter(target)).elements())
     extra = list((Counter(target) - Counter(source)).elements())
-    return sorted(missing, key=list(source).index), sorted(extra, key=list(target).index)
+    first_src = {item: i for i, item in reversed(list(enumerate(source)))}
+    first_tgt = {item: i for i, item in reversed(list(enumerate(target)))}
+    return sorted(missing, key=first_src.__getitem__), sorted(extra, key=first_tgt.__getitem__)
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -197,8 +199,9 @@ def check_numbers(entry: Entry, ctx: Context) -> Iterable[Problem]:
         return
     key = lambda token: tuple(int(r) for r in _DIGIT_RUN.findall(token))  # noqa: E731
     src_tokens, tgt_tokens = _number_tokens(src), _number_tokens(tgt)
-    missing = [t for t in src_tokens if key(t) not in {key(x) for x in tgt_tokens}]
-    extra = [t for t in tgt_tokens if key(t) not in {key(x) for x in src_tokens}]
+    src_keys, tgt_keys = {key(x) for x in src_tokens}, {key(x) for x in tgt_tokens}
+    missing = [t for t in src_tokens if key(t) not in tgt_keys]
+    extra = [t for t in tgt_tokens if key(t) not in src_keys]
     if missing:
         yield Problem("qa-number", f"number {_listed(missing)} of the source not in the translation"
                       + (f" (it has {_listed(extra)})" if extra else ""))
@@ -213,13 +216,12 @@ def _markers(text: str) -> Counter:
     found: Counter = Counter()
     found["**"] = rest.count("**")
     found["*"] = rest.count("*") - 2 * found["**"]
-    for match in protect._EMPHASIS.finditer(rest):
-        marker = match.group(2)
-        if marker:
+    for _start, _end, marker in protect.emphasis_spans(rest):
+        if marker[0] == "_":
             found[marker] += 2
     found["["] = rest.count("[")
     found["]"] = rest.count("]")
-    for match in protect._TAG.finditer(rest):
+    for match in protect.tag_matches(rest):
         found[re.sub(r"\s.*", "", match.group(0).lower(), flags=re.DOTALL).rstrip(">/") + ">"] += 1
     return +found
 
@@ -369,7 +371,7 @@ def check_glossary(entry: Entry, ctx: Context) -> Iterable[Problem]:
         if term.is_name:
             if not (term_pattern(term.term).search(entry.msgstr) or match.text.casefold() in entry.msgstr.casefold()):
                 yield Problem("qa-glossary", f"do-not-translate name '{match.text}' is not in the translation")
-        elif not term_pattern(term.translation).search(searchable(entry.msgstr)):
+        elif not term_pattern(term.translation or "").search(searchable(entry.msgstr)):
             yield Problem("qa-glossary", f"'{match.text}' should be translated as '{term.translation}' "
                           f"(glossary.csv:{term.line})")
 

@@ -22,6 +22,7 @@ its text, the ``path:line`` to edit and the findings (e.g. QA) on that line.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -208,7 +209,17 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri '
 
 
 def slug(value: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value)
+    """An id for ``value`` made of ASCII letters, digits, ``_`` and ``-``; one-to-one (every
+    other character, ``-`` too, becomes ``-<hex>-``), so ``a-b`` and ``a+b`` never collide."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"-{ord(ch):x}-" for ch in value)
+
+
+# Control characters HTML cannot hold (NUL, ESC …; not tab or line ends), shown as their symbols.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_picture(match: re.Match) -> str:
+    return "\u2421" if match.group() == "\x7f" else chr(0x2400 + ord(match.group()))
 
 
 def _breakable(value: object) -> Markup:
@@ -247,5 +258,6 @@ def _environment() -> Environment:
 
 def render_html(report: Report) -> str:
     """The whole page as a string (deterministic: same catalogues, same bytes)."""
-    return _environment().get_template("report.html").render(
+    page = _environment().get_template("report.html").render(
         report=report, title=f"Translation report — {report.project}")
+    return _CONTROL.sub(_control_picture, page)  # a msgstr's NUL or ESC never reaches the page

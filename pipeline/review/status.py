@@ -64,12 +64,14 @@ class Status:
 
 
 
-def collect(settings: Settings, *, qa: bool = False) -> Status:
+def collect(settings: Settings, *, qa: bool = False, detect_language: bool = True) -> Status:
     """Read every catalogue of every document (from sources and from ``locales/``).
 
-    ``qa``: also run the quality checks of :mod:`pipeline.review.qa` on every catalogue.
+    ``qa``: also run the quality checks of :mod:`pipeline.review.qa` on every catalogue;
+    ``detect_language=False`` leaves out the language check, which is most of QA's time
+    (language detection per entry: 567 s against 30 s on a 200,000-entry catalogue).
     """
-    qa_run = _qa_runner(settings) if qa else None
+    qa_run = _qa_runner(settings, detect_language) if qa else None
     qa_findings: list[Finding] = []
     qa_drafts: set[tuple[str, int]] = set()
     sources = _sources(settings)
@@ -98,7 +100,7 @@ def collect(settings: Settings, *, qa: bool = False) -> Status:
     return Status(tuple(statuses), tuple(findings), tuple(qa_findings), frozenset(qa_drafts))
 
 
-def _qa_runner(settings: Settings):
+def _qa_runner(settings: Settings, detect_language: bool = True):
     """``(status, catalogue, sink) -> status with QA counts`` (QA findings appended to ``sink``)."""
     from dataclasses import replace
 
@@ -107,7 +109,7 @@ def _qa_runner(settings: Settings):
     from pipeline.documents.detection import Detector
 
     terms = glossary.load(settings)
-    detector = Detector(settings.detect_languages)
+    detector = Detector(settings.detect_languages) if detect_language else None
 
     def run(status: CatalogStatus, cat: Catalog, sink: list[Finding]) -> CatalogStatus:
         found = qa.run_checks(cat, status.language, settings.source_language, terms, detector, path=status.path)
@@ -140,9 +142,16 @@ def _status(doc_id: str, lang: str, shown: str, cat: Catalog, expected, source) 
 
 
 def _entry_findings(shown: str, cat: Catalog) -> Iterable[Finding]:
+    first: dict[tuple[str | None, str], int] = {}
     for e in cat.entries:
         if e.obsolete:
+            if e.key in first:  # msgfmt refuses the file ("duplicate message definition")
+                yield Finding(shown, e.line, "duplicate",
+                              f"obsolete copy of the entry at line {first[e.key]}, which msgfmt refuses; "
+                              "'outreach run' drops it")
+            first.setdefault(e.key, e.line)
             continue
+        first.setdefault(e.key, e.line)
         if e.untranslated:
             yield Finding(shown, e.line, "untranslated", f"no translation for {excerpt(e.msgid)}")
         elif e.fuzzy:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.translate.drafting import SentenceEngine
-from pipeline.translate.engines import Leg
+from pipeline.translate.engines import Leg, metadata_token
 from pipeline.errors import ModelError, TranslationError
 from pipeline.translate.models import InstalledModel, list_models, models_dir, version_key
 from pipeline.translate.mtcache import TranslationCache
@@ -71,8 +71,9 @@ def read_package(model: InstalledModel) -> Package:
     except (OSError, ValueError, RecursionError) as exc:
         raise ModelError(f"unreadable metadata.json ({exc})", path=model.path) from exc
     meta = meta if isinstance(meta, dict) else {}
-    code = meta.get("code") or f"translate-{model.from_code}_{model.to_code}"
-    return Package(model, str(code), model.version, str(meta.get("target_prefix") or ""))
+    code = metadata_token(meta.get("code")) or f"translate-{model.from_code}_{model.to_code}"
+    prefix = meta.get("target_prefix") or ""
+    return Package(model, code, model.version, prefix if isinstance(prefix, str) else "")
 
 
 class ArgosEngine(SentenceEngine):

@@ -14,11 +14,25 @@ really translates; :func:`pipeline.translate.create_engine` builds them all.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 Progress = Callable[[int, int], None]
+
+#: A version or package code from outside (a model's metadata.json, a server's /spec): it is
+#: written into every draft's note, so it must be one short printable word.
+METADATA_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+~-]{0,63}")
+
+
+def metadata_token(value: Any) -> str | None:
+    """``value`` (a string or a number) if it is a plain version or code like ``1.9`` or
+    ``translate-pl_en``, else None; never a line break, space or control character."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value)
+    return text if METADATA_TOKEN.fullmatch(text) else None
 
 
 def leg_progress(progress: Progress | None, leg: "Leg") -> Progress | None:

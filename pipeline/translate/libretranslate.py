@@ -28,6 +28,7 @@ import http.client
 import json
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from pipeline.translate.drafting import SentenceEngine
-from pipeline.translate.engines import Leg
+from pipeline.translate.engines import Leg, metadata_token
 from pipeline.errors import ConfigError, ModelError, TranslationError
 from pipeline.translate.mtcache import TranslationCache
 
@@ -76,8 +77,14 @@ class Policy:
 
 def normalize_url(url: str) -> str:
     """``http(s)://host[:port][/prefix]`` without a trailing slash; :class:`ConfigError` otherwise."""
-    parts = urllib.parse.urlsplit((url or "").strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit((url or "").strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in 0-65535
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and \
+            not re.search(r"[\s\x00-\x1f\x7f]", parts.netloc + parts.path)
+    except ValueError:
+        valid = False
+    if not valid:
         raise ConfigError(f"libretranslate_url: '{shown_url(url)}' is not an http:// or https:// address "
                           "like http://translate.example.org:5000")
     if parts.username or parts.password or parts.query:
@@ -95,8 +102,9 @@ def shown_url(url: str) -> str:
         if parts.port:
             netloc += f":{parts.port}"
         return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", "")) or "?"
-    except ValueError:
-        return "?"
+    except ValueError:  # a broken address: show it without anything that could be a password
+        shown = re.sub(r"//[^/@]*@", "//", str(url).split("?", 1)[0])
+        return shown.encode("unicode_escape").decode("ascii")
 
 
 class Client:
@@ -304,7 +312,7 @@ def server_version(client: Client) -> str:
     except TranslationError:
         return "server"
     version = spec.get("info", {}).get("version") if isinstance(spec, dict) and isinstance(spec.get("info"), dict) else None
-    return str(version) if version else "server"
+    return metadata_token(version) or "server"
 
 
 def open_engine(settings: Any, *, url: str | None = None, policy: Policy | None = None,

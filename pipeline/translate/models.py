@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from pipeline.errors import ModelError
+from pipeline.translate.engines import metadata_token
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -39,6 +40,8 @@ _CHUNK = 1 << 20
 # Members smaller than this are never treated as zip bombs, whatever their ratio.
 _RATIO_MIN_SIZE = 64 * 1024
 _MAX_INDEX_BYTES = 50_000_000
+#: A real Argos package has about ten members; an archive of many thousands is refused.
+MAX_MEMBERS = 10_000
 _OFFLINE_HINT = "no internet connection? Copy .argosmodel files and use 'outreach models install FILE'"
 
 
@@ -143,17 +146,21 @@ def _read_installed(folder: Path) -> InstalledModel | None:
         return None
     for key in ("from_code", "to_code"):
         code = getattr(package, key)
-        if not isinstance(code, str) or not LANG_CODE.match(code):
+        if not isinstance(code, str) or not LANG_CODE.fullmatch(code):
             raise ModelError(f"metadata.json: {key} missing or not a language code", path=folder)
     if not (folder / "model" / "model.bin").is_file():
         raise ModelError("incomplete package: no model/model.bin", path=folder)
+    version = raw.get("package_version", "")
+    if version not in ("", None) and metadata_token(version) is None:
+        raise ModelError(f"metadata.json: package_version is not a version like '1.9' (got {version!r})",
+                         path=folder)
     name = raw.get("name")
-    if not isinstance(name, str) or not name:
-        name = str(package) or folder.name
+    if not isinstance(name, str) or not name or not name.isprintable():
+        name = f"translate-{package.from_code}_{package.to_code}"
     return InstalledModel(
         from_code=package.from_code,
         to_code=package.to_code,
-        version=str(package.package_version or ""),
+        version=metadata_token(version) or "",
         name=name,
         path=folder,
     )
@@ -174,7 +181,7 @@ def routes(models: Sequence[InstalledModel], pivot: str = "en") -> list[tuple[st
 def parse_pair(pair: str) -> tuple[str, str]:
     """``"pl-en"`` (or ``pl_en``, ``pl→en``) → ``("pl", "en")``."""
     parts = re.split(r"\s*(?:->|→|-|_|:)\s*", pair.strip(), maxsplit=1)
-    if len(parts) != 2 or not all(LANG_CODE.match(p) for p in parts):
+    if len(parts) != 2 or not all(LANG_CODE.fullmatch(p) for p in parts):
         raise ModelError(f"'{pair}' is not a language pair like 'pl-en'")
     return parts[0], parts[1]
 
@@ -219,6 +226,8 @@ def _validate_zip(zf: zipfile.ZipFile, path: Path, max_total: int, max_ratio: in
     infos = zf.infolist()
     if not infos:
         raise ModelError("not a valid .argosmodel: empty archive", path=path)
+    if len(infos) > MAX_MEMBERS:
+        raise ModelError(f"the archive has {len(infos):,} members (at most {MAX_MEMBERS:,}); refused", path=path)
     tops: set[str] = set()
     seen: set[str] = set()
     total = 0
@@ -284,7 +293,7 @@ def _validate_zip(zf: zipfile.ZipFile, path: Path, max_total: int, max_ratio: in
     codes = {}
     for key in ("from_code", "to_code"):
         code = metadata.get(key)
-        if not isinstance(code, str) or not LANG_CODE.match(code):
+        if not isinstance(code, str) or not LANG_CODE.fullmatch(code):
             raise ModelError(
                 f"metadata.json: {key} missing or not a language code like 'pl' (got {code!r})", path=path
             )
@@ -295,6 +304,9 @@ def _validate_zip(zf: zipfile.ZipFile, path: Path, max_total: int, max_ratio: in
     version = metadata.get("package_version", "")
     if not isinstance(version, (str, int, float)) or isinstance(version, bool):
         raise ModelError(f"metadata.json: package_version must be a string (got {version!r})", path=path)
+    if version != "" and metadata_token(version) is None:
+        raise ModelError(f"metadata.json: package_version is not a version like '1.9' (got {version!r})",
+                         path=path)
 
     names = set(zf.namelist())
     if f"{top}/model/model.bin" not in names:
@@ -312,8 +324,8 @@ def _validate_zip(zf: zipfile.ZipFile, path: Path, max_total: int, max_ratio: in
 
 
 def _check_member_name(name: str, path: Path) -> None:
-    if not name or "\x00" in name:
-        raise ModelError("member with an empty or invalid name in the archive", path=path)
+    if not name or not name.isprintable():
+        raise ModelError(f"member with an empty or unprintable name {name!r} in the archive; refused", path=path)
     if "\\" in name:
         raise ModelError(f"member '{name}' contains a backslash; refused", path=path)
     if _DRIVE.match(name):
@@ -351,11 +363,28 @@ def install_archive(path: Path, directory: Path, *, max_total: int = 2_000_000_0
         model = _read_installed(new)
         if model is None:  # pragma: no cover - validate_archive already checked the type
             raise ModelError("not a translation package", path=path)
-        final = directory / info.top
+        final = _install_folder(directory, model)
         _swap_in(new, final, model, directory, staging)
         return InstalledModel(model.from_code, model.to_code, model.version, model.name, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _install_folder(directory: Path, model: InstalledModel) -> Path:
+    """Where a model is installed: named by us from its validated codes (never by the archive's
+    folder name, which could be another pair's), skipping folders that hold something else."""
+    base = f"translate-{model.from_code}_{model.to_code}"
+    for n in range(1, 1000):
+        final = directory / (base if n == 1 else f"{base}-{n}")
+        if not (final.exists() or final.is_symlink()):
+            return final
+        try:
+            there = _read_installed(final)
+        except ModelError:
+            continue
+        if there is not None and (there.from_code, there.to_code) == (model.from_code, model.to_code):
+            return final
+    raise ModelError(f"too many folders named {base}-N", path=directory)
 
 
 def _extract(archive: Path, staging: Path, max_total: int) -> None:

@@ -50,6 +50,9 @@ _BEFORE_NUMBER = {"no", "nos", "p", "pp", "s", "str", "poz", "nr", "№"}
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
 _OPENERS = "\"'„“«‚‘(["
 _WORD_BEFORE = re.compile(r"(\S+)$")
+# How far back the word before a dot is looked for: longer than any abbreviation, and it keeps
+# the splitter linear (a search for the word from the start of the text was quadratic).
+_LOOK_BACK = 64
 
 
 def _abbreviations(lang: str) -> tuple[set[str], set[str]]:
@@ -65,7 +68,7 @@ def _is_boundary(text: str, end_match: re.Match, next_char: str, never: set[str]
     marks = end_match.group(0)
     if not marks.startswith(".") or len(marks.rstrip("\"'”’»)]")) > 1:
         return True  # ! ? … and "..." always end a sentence
-    word_match = _WORD_BEFORE.search(text, 0, end_match.start())
+    word_match = _WORD_BEFORE.search(text, max(0, end_match.start() - _LOOK_BACK), end_match.start())
     if not word_match:
         return True
     word = word_match.group(1).lstrip(_OPENERS).lower()
