@@ -11,8 +11,8 @@ from workspace import invoke, make_workspace
 PL = "Zapraszamy na spotkanie w bibliotece.\n\nZażółć gęślą jaźń, drugi akapit.\n"
 
 COMMANDS = [["run", "--engine", "none"], ["detect"], ["status"], ["check"], ["check", "--qa"], ["report"],
-            ["badge"], ["build"], ["memory", "export", "--tmx", "out.tmx"], ["memory", "import", "{ws}/in.po"],
-            ["models", "list", "--models-dir", "models"]]
+            ["badge"], ["build"], ["memory", "export", "--tmx", "{ws}/out.tmx"], ["memory", "import", "{ws}/in.po"],
+            ["models", "list", "--models-dir", "{ws}/models"]]
 
 # settings file → the start of the one-line message
 SETTINGS = {
