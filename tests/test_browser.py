@@ -28,7 +28,7 @@ BROWSER = next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
 
 if BROWSER is None and os.environ.get("CI"):
     pytest.fail("headless Chromium is required on CI (apt-get install chromium)", pytrace=False)
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="Chromium not installed (make test installs it)")
+pytestmark = [pytest.mark.client, pytest.mark.skipif(BROWSER is None, reason="Chromium not installed (make test installs it)")]
 
 INJECTED = ("Uwaga: <script>document.title='PWNED'</script> oraz "
             "<img src=x onerror=\"document.title='PWNED2';document.body.innerHTML=''\"> i \"cudzysłów\" & znak.")

@@ -32,7 +32,7 @@ PDFTOPPM = shutil.which("pdftoppm")
 _MISSING = "LibreOffice (soffice) or pdftoppm missing (make test installs libreoffice-writer-nogui, poppler-utils)"
 if (SOFFICE is None or PDFTOPPM is None) and os.environ.get("OUTREACH_REQUIRE_OFFICE") == "1":
     pytest.fail(_MISSING, pytrace=False)
-pytestmark = pytest.mark.skipif(SOFFICE is None or PDFTOPPM is None, reason=_MISSING)
+pytestmark = [pytest.mark.client, pytest.mark.skipif(SOFFICE is None or PDFTOPPM is None, reason=_MISSING)]
 
 SAMPLES = ("warsztaty-komputerowe", "zbiorka-darow")
 

@@ -22,6 +22,9 @@ from pipeline.review import qa
 from pipeline.text import protect
 from pipeline.translate import sentences
 
+# CPU-time ratios: run alone (not beside other tests in parallel); see Makefile test-quick.
+pytestmark = pytest.mark.timing
+
 BOUND = 40  # 10× the input: linear ~10× (up to ~30× on a loaded machine), quadratic ≥ 90×
 
 

@@ -30,8 +30,8 @@ except ImportError:  # pragma: no cover - the test extra installs it
 
 if (BROWSER is None or sync_playwright is None) and os.environ.get("CI"):
     pytest.fail("the review browser test needs chromium and playwright on CI", pytrace=False)
-pytestmark = pytest.mark.skipif(BROWSER is None or sync_playwright is None,
-                                reason="Chromium or Playwright not installed (make test installs them)")
+pytestmark = [pytest.mark.client, pytest.mark.skipif(BROWSER is None or sync_playwright is None,
+                                reason="Chromium or Playwright not installed (make test installs them)")]
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]

@@ -21,6 +21,9 @@ from pipeline.documents import html
 from pipeline.documents.formats import segment_text
 from pipeline.documents.segmentation import render
 
+# CPU-time ratios: run alone (not beside other tests in parallel); see Makefile test-quick.
+pytestmark = pytest.mark.timing
+
 MAX_GROWTH = 30
 
 
