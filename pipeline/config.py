@@ -16,7 +16,11 @@ from typing import Any
 
 from pipeline.errors import ConfigError
 
-LANG_CODE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+#: A language code as the settings, the glossary and the catalogues write it: "pl", "uk", "pt_BR".
+LANGUAGE = r"[a-z]{2,3}(?:_[A-Z]{2})?"
+LANG_CODE = re.compile(LANGUAGE)                 # use with fullmatch
+#: What Argos model metadata may say: also "zh-Hant" style tags (the engine maps them to pairs).
+MODEL_LANG_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?")
 
 
 @dataclass(frozen=True)

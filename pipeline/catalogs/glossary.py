@@ -34,12 +34,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.config import LANG_CODE
 from pipeline.errors import OutreachError
 
 DO_NOT_TRANSLATE = "do-not-translate"
 ALL = "*"
 HEADER = ("term", "lang", "translation")
-_LANG = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 STEM_MIN = 5        # words this long (letters only) match inflected forms
 MAX_ENDING = 4      # letters allowed after the stem
 
@@ -130,8 +130,8 @@ def searchable(text: str) -> str:
     """``text`` with URLs, e-mail addresses, link targets and inline code blanked out (same length)."""
     from pipeline.text import protect
 
-    spans = [m.span(2) for m in protect._LINK.finditer(text)]
-    for pattern in (protect._CODE, protect._URL, protect._DOMAIN, protect._EMAIL):
+    spans = [m.span(2) for m in protect.LINK.finditer(text)]
+    for pattern in (protect.CODE, protect.URL, protect.DOMAIN, protect.EMAIL):
         spans.extend(m.span() for m in pattern.finditer(text))
     chars = list(text)
     for start, end in spans:
@@ -209,7 +209,7 @@ def parse(text: str, path: str | Path = "glossary.csv") -> Glossary:
         term, lang, translation = cells
         if not term:
             raise GlossaryError("empty term", path=path, line=number)
-        if lang != ALL and not _LANG.match(lang):
+        if lang != ALL and not LANG_CODE.fullmatch(lang):
             raise GlossaryError(f"'{lang}' is not a language code like 'en' or 'uk' (or '*' for all)",
                                 path=path, line=number)
         if translation.lower() == DO_NOT_TRANSLATE or (not translation and lang == ALL):

@@ -39,12 +39,18 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.errors import ConfigError
+from pipeline.text import protect
 
 DEFAULT_CANDIDATES = ("pl", "en", "uk", "ru", "de")
 
 # A segment needs this much text (after cleaning) to get its own judgement.
 MIN_WORDS = 4
 MIN_LETTERS = 20
+
+
+def long_enough_to_judge(cleaned: str) -> bool:
+    """Whether a text (after :func:`clean_text`) is long enough for its language to be judged on its own."""
+    return len(cleaned.split()) >= MIN_WORDS and len(cleaned) - cleaned.count(" ") >= MIN_LETTERS
 # A segment reported in a language other than the document's needs this much.
 MIN_FOREIGN_PROBABILITY = 0.80
 # langdetect sees at most this many characters of a segment (it samples n-grams
@@ -68,7 +74,6 @@ LATIN_LANGS = frozenset(
 )
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")  # linear: see protect._EMAIL
 _LINK_TARGET = re.compile(r"\]\([^)\]]*\)")  # "]" ends it too: linear on "](a ](a …"
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")  # HTML tags, office inline codes (<b>, <x1/>)
@@ -104,7 +109,7 @@ def clean_text(text: str) -> str:
     """Keep only the words: drop URLs, e-mails, link targets, inline code, tags, digits, punctuation."""
     lowered = text.lower()
     for pattern, needs in ((_LINK_TARGET, ("](",)), (_INLINE_CODE, ("`",)), (_INLINE_TAG, ("<",)),
-                           (_URL, ("://", "www.")), (_EMAIL, ("@",))):
+                           (_URL, ("://", "www.")), (protect.EMAIL, ("@",))):
         if any(n in lowered for n in needs):  # otherwise the pattern cannot match: skip it
             text = pattern.sub(" ", text)
     return " ".join(_NON_LETTER.sub(" ", text).split())
@@ -255,8 +260,7 @@ class Detector:
         found = self._probabilities_of_cleaned(cleaned) if letters else []
         if not found:
             return None
-        long_enough = len(cleaned.split()) >= MIN_WORDS and letters >= MIN_LETTERS
-        return (letters if long_enough else -letters, found[0][0], found[0][1])
+        return (letters if long_enough_to_judge(cleaned) else -letters, found[0][0], found[0][1])
 
     def _vote(self, texts: Sequence[str], guesses, default: str | None) -> tuple[str, float]:
         """The document's language: segments vote with their letter counts.

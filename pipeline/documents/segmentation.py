@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from pipeline.errors import OutreachError
+from pipeline.text.letters import has_letters
 
 KINDS = ("paragraph", "heading", "list item", "blockquote", "table cell", "front matter",
          "caption", "title", "alt text", "tooltip", "description", "navigation",  # web pages
@@ -77,7 +78,7 @@ class SegmentedDocument:
 
 def is_translatable(text: str) -> bool:
     """Whether a segment has words to translate; "18:00" or "---" in a cell stay as they are."""
-    return any(ch.isalpha() for ch in text)
+    return has_letters(text)
 
 
 def render(doc: SegmentedDocument, translate: Callable[[int, Segment], str]) -> str:

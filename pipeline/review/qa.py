@@ -30,11 +30,12 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from pipeline.catalogs import catalog
+from pipeline.config import LANGUAGE
 from pipeline.documents import office
 from pipeline.text import protect
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.review.findings import Finding
-from pipeline.documents.detection import MIN_FOREIGN_PROBABILITY, MIN_LETTERS, MIN_WORDS, Detector, clean_text
+from pipeline.documents.detection import MIN_FOREIGN_PROBABILITY, MIN_LETTERS, Detector, clean_text, long_enough_to_judge
 from pipeline.catalogs.glossary import EMPTY, Glossary, searchable, term_pattern
 
 ERROR, WARNING = "error", "warning"
@@ -45,7 +46,7 @@ LENGTH_NORMS = {("pl", "en"): 0.9, ("pl", "uk"): 1.0, ("pl", "ru"): 1.0, ("pl", 
 LENGTH_BOUNDS = (0.5, 2.0)   # warn outside norm × these
 FINAL_PUNCTUATION = ".!?:;…"
 _CLOSERS = "*_)]}\"'»”’`"
-_LANGUAGE_NOTE = re.compile(r"^language: ([a-z]{2,3}(?:_[A-Z]{2})?) ")
+_LANGUAGE_NOTE = re.compile(rf"^language: ({LANGUAGE}) ")
 _DIGIT_RUN = re.compile(r"\d+")
 _NUMBER_GROUPS = re.compile(r"\d+(?:[ \u00a0\u202f.,:]\d+)*")
 _WHOLE_HOUR = re.compile(r"(?<![\d.,:])(\d{1,2})[:.]00(?![.,:]?\d)")
@@ -103,23 +104,23 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
 @lru_cache(maxsize=1024)
 def parts(text: str) -> Parts:
     """Split ``text`` into the kinds of spans :mod:`pipeline.text.protect` keeps verbatim."""
-    links = [m.group(2) for m in protect._LINK.finditer(text)]
-    rest = _blank(text, [m.span(2) for m in protect._LINK.finditer(text)])
-    code = [m.group(0) for m in protect._CODE.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect._CODE.finditer(rest)])
+    links = [m.group(2) for m in protect.LINK.finditer(text)]
+    rest = _blank(text, [m.span(2) for m in protect.LINK.finditer(text)])
+    code = [m.group(0) for m in protect.CODE.finditer(rest)]
+    rest = _blank(rest, [m.span() for m in protect.CODE.finditer(rest)])
     urls: list[str] = []
     spans: list[tuple[int, int]] = []
-    for pattern in (protect._URL, protect._DOMAIN):
+    for pattern in (protect.URL, protect.DOMAIN):
         for match in pattern.finditer(rest):
-            start, end = protect._trim_url(match)
+            start, end = protect.trim_url(match)
             if end > start and not any(s < end and start < e for s, e in spans):
                 spans.append((start, end))
                 urls.append(rest[start:end])
     rest = _blank(rest, spans)
-    emails = [m.group(0) for m in protect._EMAIL.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect._EMAIL.finditer(rest)])
-    phones = [m.group(0) for m in protect._PHONE.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect._PHONE.finditer(rest)])
+    emails = [m.group(0) for m in protect.EMAIL.finditer(rest)]
+    rest = _blank(rest, [m.span() for m in protect.EMAIL.finditer(rest)])
+    phones = [m.group(0) for m in protect.PHONE.finditer(rest)]
+    rest = _blank(rest, [m.span() for m in protect.PHONE.finditer(rest)])
     return Parts(tuple(links), tuple(code), tuple(urls), tuple(emails), tuple(phones), rest)
 
 
@@ -262,10 +263,6 @@ def _without_names(text: str, ctx: Context) -> str:
     return text
 
 
-def _long_enough(cleaned: str) -> bool:
-    return len(cleaned.split()) >= MIN_WORDS and sum(ch.isalpha() for ch in cleaned) >= MIN_LETTERS
-
-
 def check_language(entry: Entry, ctx: Context) -> Iterable[Problem]:
     """The translation is in the catalogue's language (texts long enough to judge).
 
@@ -276,7 +273,7 @@ def check_language(entry: Entry, ctx: Context) -> Iterable[Problem]:
     if detector is None or target not in detector.candidates or entry.msgstr.strip() == entry.msgid.strip():
         return
     cleaned = clean_text(_without_names(entry.msgstr, ctx))
-    if not _long_enough(cleaned):
+    if not long_enough_to_judge(cleaned):
         return
     found = detector.probabilities(cleaned)
     if not found:

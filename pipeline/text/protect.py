@@ -29,22 +29,24 @@ from dataclasses import dataclass
 from typing import Sequence
 
 _TRAIL = ".,;:!?"
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\[\]{}]+", re.IGNORECASE)
+# The public patterns (URL, EMAIL, DOMAIN, CODE, LINK, PHONE, trim_url) are what the quality checks
+# and the glossary look for too: one definition of "not to be translated" for every stage.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 # Every pattern here runs over user text: each is linear (a match starts only where a token
 # starts, possessive quantifiers never give back), see tests/test_linear_time.py.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 _TLDS = "pl|com|org|net|eu|ua|info|edu|gov|de|uk|io"
-_DOMAIN = re.compile(
+DOMAIN = re.compile(
     r"(?<![\w@.])(?:[a-z0-9-]+\.)+(?:[a-z]{2,})/[^\s<>\"'\[\]{}]*"       # domain with a path
     rf"|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:{_TLDS})(?![\w@-]|\.\w)",         # bare domain, known TLD
     re.IGNORECASE,
 )
-_CODE = re.compile(r"`[^`\n]+`")
-_LINK = re.compile(r"(!?\[)[^\[\]\n]*(\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\))")
+CODE = re.compile(r"`[^`\n]+`")
+LINK = re.compile(r"(!?\[)[^\[\]\n]*(\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\")?\))")
 _ELEMENT = r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>"
 _TAG = re.compile(rf"<!--.*?-->|{_ELEMENT}", re.DOTALL)
 _ELEMENT_TAG = re.compile(_ELEMENT)
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{2}[ -]?)?\(?\d{2,3}\)?(?:[ -]\d{2,3}){2,3}(?!\w)")
+PHONE = re.compile(r"(?<![\w+])(?:\+\d{2}[ -]?)?\(?\d{2,3}\)?(?:[ -]\d{2,3}){2,3}(?!\w)")
 _NUM = r"\d+(?:[.,:]\d+)*"
 _NUMBER = re.compile(rf"{_NUM}(?:\s?[–—-]\s?{_NUM})?")
 # What emphasis_spans finds (the reference, quadratic on " *a *a *a …"; kept for the tests).
@@ -134,7 +136,7 @@ class Protected:
     placeholders: tuple[str, ...] = ()  # placeholders[i] stands for spans[i] in ``text``
 
 
-def _trim_url(match: re.Match) -> tuple[int, int]:
+def trim_url(match: re.Match) -> tuple[int, int]:
     start, end = match.span()
     value = match.group(0)
     while value and (value[-1] in _TRAIL or (value[-1] == ")" and value.count("(") < value.count(")"))):
@@ -145,19 +147,19 @@ def _trim_url(match: re.Match) -> tuple[int, int]:
 
 def _candidates(text: str, extra_terms: Sequence[str]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
-    for match in _CODE.finditer(text):
+    for match in CODE.finditer(text):
         found.append(match.span())
-    for match in _LINK.finditer(text):
+    for match in LINK.finditer(text):
         found.append(match.span(1))
         found.append(match.span(2))
     for match in tag_matches(text):
         found.append(match.span())
-    for pattern in (_URL, _DOMAIN):
+    for pattern in (URL, DOMAIN):
         for match in pattern.finditer(text):
-            start, end = _trim_url(match)
+            start, end = trim_url(match)
             if end > start:
                 found.append((start, end))
-    for pattern in (_EMAIL, _PHONE, _NUMBER):
+    for pattern in (EMAIL, PHONE, _NUMBER):
         found.extend(match.span() for match in pattern.finditer(text))
     for start, end, marker in emphasis_spans(text):
         found.append((start, start + len(marker)))

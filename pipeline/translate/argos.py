@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.drafting import DraftingStats, SentenceEngine
 from pipeline.translate.engines import Leg, metadata_token
 from pipeline.errors import ModelError, TranslationError
 from pipeline.translate.models import InstalledModel, list_models, models_dir, version_key
@@ -38,15 +38,10 @@ INSTALL_HINT = "install models with 'outreach models install pl-en en-uk' (or a 
 
 
 @dataclass
-class EngineStats:
-    """Counters for tests and reports (mutable on purpose)."""
+class EngineStats(DraftingStats):
+    """The drafting counters, and what only a local model has."""
 
-    calls: int = 0          # translate_pair calls
-    sentences: int = 0      # sentences sent to the model
     batches: int = 0        # translate_batch calls
-    cached: int = 0         # texts answered from the cache
-    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
-    fallbacks: int = 0      # texts translated piece by piece around protected spans
     empty: int = 0          # sentences the model answered with nothing (source kept)
 
 

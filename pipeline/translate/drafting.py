@@ -25,21 +25,33 @@ A concrete engine implements :meth:`_model` (what translates a leg),
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from abc import abstractmethod
 from typing import Any, Sequence
 
 from pipeline.translate.engines import Leg, PairEngine, Progress
 from pipeline.translate.mtcache import TranslationCache
+from pipeline.text.letters import has_letters
 from pipeline.text.protect import Protected, protect, restore, split_around
 from pipeline.translate.sentences import Sentence, join_lines, split_stripped
 
-_LETTER = re.compile(r"[^\W\d_]")
 _PLACEHOLDER = re.compile(r"[0-9]+")
+
+
+@dataclass
+class DraftingStats:
+    """What every model engine counts (mutable on purpose): for tests and the run report."""
+
+    calls: int = 0             # translate_pair calls
+    sentences: int = 0         # sentences sent to the model or server
+    cached: int = 0            # texts answered from the cache
+    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
+    fallbacks: int = 0         # texts translated piece by piece around protected spans
 
 
 def needs_model(text: str) -> bool:
     """Only text with letters goes to a model; "10:00" or "—" stay as they are."""
-    return bool(_LETTER.search(text))
+    return has_letters(text)
 
 
 def _within(core: str, protected: Protected) -> Protected:

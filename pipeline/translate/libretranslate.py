@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.drafting import DraftingStats, SentenceEngine
 from pipeline.translate.engines import Leg, metadata_token
 from pipeline.errors import ConfigError, ModelError, TranslationError
 from pipeline.translate.mtcache import TranslationCache
@@ -52,16 +52,11 @@ _DROPPED = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
 
 
 @dataclass
-class ServiceStats:
-    """Counters for tests and the run report (mutable on purpose; updated under a lock)."""
+class ServiceStats(DraftingStats):
+    """The drafting counters, and what only a server has (updated under a lock)."""
 
-    calls: int = 0          # translate_pair calls
     requests: int = 0       # POST /translate requests answered
     retries: int = 0        # requests sent again after 429/5xx/a dropped connection
-    sentences: int = 0      # sentences sent to the server
-    cached: int = 0         # texts answered from the cache
-    sentences_cached: int = 0  # sentences (and fallback pieces) answered from the cache: no inference
-    fallbacks: int = 0      # texts translated piece by piece around protected spans
 
 
 @dataclass(frozen=True)

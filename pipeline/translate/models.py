@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from pipeline.config import MODEL_LANG_CODE as LANG_CODE
 from pipeline.errors import ModelError
 from pipeline.translate.engines import metadata_token
 
-LANG_CODE = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1 << 20
 # Members smaller than this are never treated as zip bombs, whatever their ratio.
