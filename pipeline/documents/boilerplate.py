@@ -41,7 +41,8 @@ def interface_strings(segments: Sequence[Segment]) -> tuple[Segment, ...]:
         if not any(ch.isalpha() for ch in text):
             continue
         short = len(text.split()) <= _MAX_WORDS and not seg.text.rstrip().endswith((".", "?", "!"))
-        labels = all(part in _LABELS for part in re.split(r"\s*[|•·/]\s*", text))
+        # A heading is the author's own structure ("## Kontakt"), never a copied button or link.
+        labels = seg.kind != "heading" and all(part in _LABELS for part in re.split(r"\s*[|•·/]\s*", text))
         repeated = seg.kind == "paragraph" and counts[text] > 1
         if seg.kind == "navigation" or labels or (short and repeated) or _COOKIES.search(text):
             found.append(seg)
