@@ -30,7 +30,7 @@ parts lets the build change only what it translated.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
@@ -69,19 +69,6 @@ def _local(element) -> str:
 
 class _Skip(Exception):
     """The paragraph is left as it is."""
-
-
-@dataclass
-class _Paragraph:
-    element: etree._Element
-    part: str
-    kind: str
-    line: int
-    items: list = field(default_factory=list)
-    start: list = field(default_factory=list)
-    end: list = field(default_factory=list)
-    msgid: str = ""
-    codes: office.Codes | None = None
 
 
 @dataclass
@@ -143,7 +130,7 @@ def _open(source: "SourceDocument") -> _Document:
             rid: target for rid, kind, target, _m in _rels(package, name) if kind.endswith("/hyperlink")}
         for element in list(part_root.iter(f"{W}p")):
             line += 1
-            para = _Paragraph(element, name, _kind(element, part_kind, headings, lists), line)
+            para = office.Paragraph(element, name, _kind(element, part_kind, headings, lists), line)
             walker = _Walker(part_links, doc.formats, para, characters)
             try:
                 para.items = walker.level(element)
@@ -229,7 +216,7 @@ def _features(rpr, characters: dict | None = None) -> set:
 
 
 class _Walker:
-    def __init__(self, links: dict, formats: dict, para: _Paragraph, characters: dict | None = None):
+    def __init__(self, links: dict, formats: dict, para: office.Paragraph, characters: dict | None = None):
         self.links, self.formats, self.para = links, formats, para
         self.characters = characters or {}
 
@@ -362,7 +349,7 @@ class _Renderer:
     def __init__(self, formats: dict, lang: str):
         self.formats, self.lang = formats, lang
 
-    def paragraph(self, para: _Paragraph, items: list) -> None:
+    def paragraph(self, para: office.Paragraph, items: list) -> None:
         p = para.element
         ppr = p.find(f"{W}pPr")
         for child in list(p):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from lxml import etree
@@ -55,19 +55,6 @@ _SKIP_INSIDE = {f"{{{OFFICE}}}annotation", f"{_T}tracked-changes"}
 _IGNORED_PROPS = re.compile(r"\}(language|country|script|rfc-language-tag)(-asian|-complex)?$|rsid$")
 _NO_LANG = ("zxx", "none", "")
 _WS = re.compile(r"[ \t\r\n]+")
-
-
-@dataclass
-class _Paragraph:
-    element: etree._Element
-    part: str
-    kind: str
-    line: int
-    items: list = field(default_factory=list)
-    start: list = field(default_factory=list)
-    end: list = field(default_factory=list)
-    msgid: str = ""
-    codes: office.Codes | None = None
 
 
 @dataclass
@@ -109,7 +96,7 @@ def _open(source: "SourceDocument") -> _Document:
             if any(a.tag in _SKIP_INSIDE for a in element.iterancestors()):
                 continue
             line += 1
-            para = _Paragraph(element, name, _kind(element), line)
+            para = office.Paragraph(element, name, _kind(element), line)
             walker = _Walker(props, para)
             walker.level(element, (), para.items)
             para.msgid, para.codes = office.encode(para.items, walker.describe, walker.size)
@@ -153,7 +140,7 @@ def _kind(p) -> str:
 
 
 class _Walker:
-    def __init__(self, props: dict, para: _Paragraph):
+    def __init__(self, props: dict, para: office.Paragraph):
         self.props, self.para = props, para
         self.space = True  # the last character read was a (collapsing) space, or none yet
 
@@ -242,7 +229,7 @@ class _Renderer:
     def __init__(self):
         self.space = True
 
-    def paragraph(self, para: _Paragraph, items: list) -> None:
+    def paragraph(self, para: office.Paragraph, items: list) -> None:
         p = para.element
         for child in list(p):
             p.remove(child)

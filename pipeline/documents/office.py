@@ -226,6 +226,21 @@ class Codes:
     trail: str = ""
 
 
+@dataclass
+class Paragraph:
+    """One paragraph of an office document as both formats collect it: its element and what it holds."""
+
+    element: etree._Element
+    part: str                     # the package member it is in, e.g. "word/document.xml"
+    kind: str                     # a segment kind: "paragraph", "table cell", "footer", ...
+    line: int                     # its number in the document (the segment's "line")
+    items: list = field(default_factory=list)
+    start: list = field(default_factory=list)
+    end: list = field(default_factory=list)
+    msgid: str = ""
+    codes: Codes | None = None
+
+
 class InlineError(ValueError):
     """A translation whose tags cannot be mapped back."""
 
