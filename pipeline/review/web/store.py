@@ -100,13 +100,6 @@ def reviewer_header(name: str, email: str = "") -> str:
 
 
 @dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-    severity: str
-
-
-@dataclass(frozen=True)
 class Pivot:
     language: str
     text: str
@@ -126,7 +119,7 @@ class EntryView:
     previous: str | None             # the previous source text of a stale entry
     diff: tuple[tuple[str, str], ...]
     pivot: Pivot | None
-    problems: tuple[Problem, ...]
+    problems: tuple[qa.Problem, ...]
     notes: tuple[str, ...]           # glossary / do-not-translate notes for this language
     comments: tuple[str, ...]        # translator comments
 
@@ -266,8 +259,7 @@ class ReviewStore:
     def _entry_view(self, entry: Entry, number: int, lang: str, terms: glossary.Glossary,
                     pivots: dict | None) -> EntryView:
         state = catalog.entry_state(entry)
-        problems = tuple(Problem(p.code, p.message, p.severity) for p in qa.check_entry(
-            entry, lang, self.settings.source_language, terms, self._qa_detector()))
+        problems = tuple(qa.check_entry(entry, lang, self.settings.source_language, terms, self._qa_detector()))
         pivot = None
         if pivots is not None and entry.key in pivots:
             other = pivots[entry.key]
