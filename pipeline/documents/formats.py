@@ -35,6 +35,9 @@ class Format:
     binary: bool                    # bytes kept as they are (True) or decoded to text (False)
     segment: Callable[["SourceDocument"], SegmentedDocument]
     render: Callable[["SourceDocument", SegmentedDocument, Translate, str], bytes]
+    #: For a text kept as bytes (a web page): ``encoding(data, ref)``, the encoding it is read in
+    #: (raises SourceError when it cannot be read). None for documents that are not text.
+    encoding: Callable[[bytes, str], str] | None = None
 
 
 def _segment_text(source: "SourceDocument") -> SegmentedDocument:
@@ -48,7 +51,7 @@ def _render_text(source: "SourceDocument", segmented: SegmentedDocument, transla
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
     Format("markdown", (".md", ".markdown"), False, markdown.segment, markdown.render),
-    Format("html", (".html", ".htm"), True, html.segment, html.render),
+    Format("html", (".html", ".htm"), True, html.segment, html.render, lambda data, ref: html.decode(data, ref).encoding),
     Format("docx", (".docx",), True, docx.segment, docx.render),
     Format("odt", (".odt",), True, odt.segment, odt.render),
 )
