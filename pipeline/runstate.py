@@ -72,10 +72,8 @@ def inputs_key(settings: Any, engine: Any, flags: dict, sources: list | None = N
     """One hash of everything a run reads; ``None`` when this engine's runs cannot be skipped."""
     if not applies(engine):
         return None
-    from pipeline.catalogs.memory import memory_file
-
     legs = [(leg.source, leg.target, leg.label) for leg in engine.legs()] if hasattr(engine, "legs") else []
-    extra = [settings.glossary_file, memory_file(settings)]
+    extra = [settings.glossary_file, settings.memory_file]
     state = {
         "version": _VERSION,
         "code": _code_stamp(),
