@@ -88,7 +88,7 @@ class OutreachGroup(click.Group):
 
     def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.commands = LazyCommands(lazy_commands or {})  # type: ignore[assignment]
+        self.commands = LazyCommands(lazy_commands or {})
 
     def invoke(self, ctx):
         try:
