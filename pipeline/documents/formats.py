@@ -15,6 +15,7 @@ one row here; nothing downstream (catalogues, drafts, review, build) changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
 from pipeline.documents import segmentation
@@ -37,6 +38,7 @@ class Format:
     binary: bool                    # bytes kept as they are (True) or decoded to text (False)
     segment: Callable[["SourceDocument"], SegmentedDocument]
     render: Callable[["SourceDocument", SegmentedDocument, Translate, str], bytes]
+    inline_codes: bool = False      # formatting as <b>, <g1>, <x1/> codes (office documents, pipeline.documents.office)
 
 
 def _segment_text(source: "SourceDocument") -> SegmentedDocument:
@@ -85,8 +87,8 @@ FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
     Format("markdown", (".md", ".markdown"), False, *_lazy(_markdown)),
     Format("html", (".html", ".htm"), True, *_lazy(_html)),
-    Format("docx", (".docx",), True, *_lazy(_docx)),
-    Format("odt", (".odt",), True, *_lazy(_odt)),
+    Format("docx", (".docx",), True, *_lazy(_docx), inline_codes=True),
+    Format("odt", (".odt",), True, *_lazy(_odt), inline_codes=True),
 )
 
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
@@ -104,6 +106,12 @@ def named(name: str) -> Format:
 
 def suffixes() -> tuple[str, ...]:
     return tuple(_BY_SUFFIX)
+
+
+def has_inline_codes(reference: str) -> bool:
+    """Whether a catalogue reference (``source_texts/a.docx:12``) is in a format with inline codes."""
+    fmt = for_suffix(PurePosixPath(reference.rsplit(":", 1)[0]).suffix)
+    return fmt is not None and fmt.inline_codes
 
 
 def segment_text(text: str, fmt: str) -> SegmentedDocument:

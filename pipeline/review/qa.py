@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Sequence
 
 from pipeline.catalogs import catalog
 from pipeline.config import LANGUAGE
-from pipeline.documents import office
+from pipeline.documents import formats
 from pipeline.text import protect
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.review.findings import Finding
@@ -245,8 +245,10 @@ def check_markup(entry: Entry, ctx: Context) -> Iterable[Problem]:
 def check_inline_codes(entry: Entry, ctx: Context) -> Iterable[Problem]:
     """An office document's inline codes (``<b>``, ``<g1>``, ``<x1/>``, ``<a href>``) kept and well nested;
     a count that differs is already :func:`check_markup`'s."""
-    if not any(ref.rsplit(":", 1)[0].lower().endswith(office.SUFFIXES) for ref in entry.references):
+    if not any(formats.has_inline_codes(ref) for ref in entry.references):
         return
+    from pipeline.documents import office  # lxml: only for entries of office documents
+
     found = office.problem(entry.msgid, entry.msgstr)
     if found and not any(True for _ in check_markup(entry, ctx)):
         yield Problem("qa-markup", found)
