@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the PO reader, the memory and the detector are imported whe
     # a no-change re-run (pipeline.runstate) needs none of them (bench/startup.py)
     from pipeline import fsutil
     from pipeline.catalogs import memory
-    from pipeline.documents.detection import DocumentLanguage
+    from pipeline.documents.languages import DocumentLanguage
 
 Notify = Callable[[str], None]
 #: ``progress(stage, done, total)``: how far a long stage has come. Stages: :data:`READING`,
@@ -187,7 +187,7 @@ def _record(report: RunReport) -> dict:
 
 
 def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
-    from pipeline.documents.detection import DocumentLanguage, SegmentLanguage
+    from pipeline.documents.languages import DocumentLanguage, SegmentLanguage
     from pipeline.documents.segmentation import Segment
 
     try:
