@@ -85,20 +85,23 @@ def measure(argv: list, env: dict[str, str], cwd: Path | None = None) -> dict:
             "stderr": err.decode(errors="replace")}
 
 
-def import_seconds(python: Path, argv: list, env: dict[str, str]) -> tuple[float, list[str]]:
-    """Seconds importing (sum of the top-level imports under ``-X importtime``) and the heavy
-    top-level packages that were imported."""
-    code = "import sys; from pipeline.cli import main; sys.argv[0] = 'outreach'; main()"
-    result = measure([python, "-X", "importtime", "-c", code, *argv], env)
-    total, heavy = 0, set()
-    for line in result["stderr"].splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if not m:
-            continue
-        if len(m.group(3)) == 1:   # no indentation after "| ": a top-level import
-            total += int(m.group(2))
-        heavy.update(h for h in HEAVY if m.group(4) == h or m.group(4).startswith(h + "."))
-    return total / 1e6, sorted(heavy)
+def import_seconds(checkout: Path, argv: list, env: dict[str, str], runs: int = 3) -> tuple[float, list[str]]:
+    """Seconds importing (the sum of the top-level imports' cumulative times under ``-X importtime``,
+    median of ``runs``) and the :data:`HEAVY` modules that were imported."""
+    bin_dir = checkout / ".venv" / "bin"
+    totals, heavy = [], set()
+    for _ in range(runs):
+        result = measure([bin_dir / "python", "-X", "importtime", bin_dir / "outreach", *argv], env, cwd=checkout)
+        total = 0
+        for line in result["stderr"].splitlines():
+            m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+            if not m:
+                continue
+            if len(m.group(3)) == 1:   # no indentation after "| ": a top-level import
+                total += int(m.group(2))
+            heavy.update(h for h in HEAVY if m.group(4) == h or m.group(4).startswith(h + "."))
+        totals.append(total / 1e6)
+    return statistics.median(totals), sorted(heavy)
 
 
 #: What the quick commands should not need (the MT stack, HTTP, the web app, parsers of
@@ -209,8 +212,7 @@ def main() -> None:
     for key, label, argv, where in CASES:
         for tag, checkout in checkouts.items():
             extra = [str(workspaces[tag][where])] if where else []
-            imp, heavy = import_seconds(checkout / ".venv" / "bin" / "python",
-                                        [*argv, *(["-C", *extra] if extra else [])], env)
+            imp, heavy = import_seconds(checkout, [*argv, *(["-C", *extra] if extra else [])], env)
             results["cases"][f"{tag}:{key}"] = {"label": label, **summarize(samples[(tag, key)]),
                                                 "import_s": imp, "heavy_imports": heavy}
     OUT.mkdir(parents=True, exist_ok=True)
