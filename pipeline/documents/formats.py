@@ -38,6 +38,9 @@ class Format:
     binary: bool                    # bytes kept as they are (True) or decoded to text (False)
     segment: Callable[["SourceDocument"], SegmentedDocument]
     render: Callable[["SourceDocument", SegmentedDocument, Translate, str], bytes]
+    #: For a text kept as bytes (a web page): ``encoding(data, ref)``, the encoding it is read in
+    #: (raises SourceError when it cannot be read). None for documents that are not text.
+    encoding: Callable[[bytes, str], str] | None = None
     inline_codes: bool = False      # formatting as <b>, <g1>, <x1/> codes (office documents, pipeline.documents.office)
 
 
@@ -86,7 +89,7 @@ def _lazy(module: Callable[[], "ModuleType"]) -> tuple[Callable, Callable]:
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
     Format("markdown", (".md", ".markdown"), False, *_lazy(_markdown)),
-    Format("html", (".html", ".htm"), True, *_lazy(_html)),
+    Format("html", (".html", ".htm"), True, *_lazy(_html), encoding=lambda data, ref: _html().decode(data, ref).encoding),
     Format("docx", (".docx",), True, *_lazy(_docx), inline_codes=True),
     Format("odt", (".odt",), True, *_lazy(_odt), inline_codes=True),
 )
