@@ -47,8 +47,8 @@ def _digest(path: Path) -> str:
 
 def _code_stamp() -> list:
     """Our own source files by name, size and mtime: a changed pipeline never reuses an old state."""
-    return [(p.relative_to(_CODE).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(_CODE)
-            if p.suffix == ".py"]
+    return [(p.relative_to(_CODE).as_posix(), st.st_size, st.st_mtime_ns)
+            for p in sorted(_CODE.rglob("*.py")) for st in (p.stat(),)]
 
 
 def sources_part(settings: Any) -> list:
