@@ -45,8 +45,11 @@ OUT = BENCH / "out" / "startup"
 MODELS_SRC = BENCH / "out" / "models-tiny"
 TARGET_S = 0.3
 
-#: (key, label, argv after ``outreach``, workspace: "sample" or "corpus")
+#: (key, label, argv after ``outreach``, workspace: "sample", "corpus", None; or "python": argv of the
+#: venv's python, the floor every command stands on)
 CASES = [
+    ("python", "python -c pass (interpreter + site)", ["-c", "pass"], "python"),
+    ("click", "python -c 'import click'", ["-c", "import click"], "python"),
     ("help", "outreach --help", ["--help"], None),
     ("status-sample", "status, sample workspace", ["status"], "sample"),
     ("check-sample", "check, sample workspace", ["check"], "sample"),
@@ -85,13 +88,16 @@ def measure(argv: list, env: dict[str, str], cwd: Path | None = None) -> dict:
             "stderr": err.decode(errors="replace")}
 
 
-def import_seconds(checkout: Path, argv: list, env: dict[str, str], runs: int = 3) -> tuple[float, list[str]]:
+def import_seconds(checkout: Path, argv: list, env: dict[str, str], runs: int = 3, *,
+                   script: bool = True) -> tuple[float, list[str]]:
     """Seconds importing (the sum of the top-level imports' cumulative times under ``-X importtime``,
-    median of ``runs``) and the :data:`HEAVY` modules that were imported."""
+    median of ``runs``) and the :data:`HEAVY` modules that were imported. ``argv``: the console
+    script's arguments (``script``), else python's."""
     bin_dir = checkout / ".venv" / "bin"
     totals, heavy = [], set()
     for _ in range(runs):
-        result = measure([bin_dir / "python", "-X", "importtime", bin_dir / "outreach", *argv], env, cwd=checkout)
+        result = measure([bin_dir / "python", "-X", "importtime", *([bin_dir / "outreach"] if script else []), *argv],
+                         env, cwd=checkout)
         total = 0
         for line in result["stderr"].splitlines():
             m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
@@ -162,6 +168,14 @@ def prepare_run_state(outreach: Path, ws: Path, env: dict[str, str]) -> None:
         raise SystemExit(f"no run state in {ws}")
 
 
+def command(checkout: Path, argv: list, where: str | None, workspaces: dict[str, Path]) -> list:
+    """The child's argv: the checkout's console script (with ``-C`` a workspace) or its python."""
+    bin_dir = checkout / ".venv" / "bin"
+    if where == "python":
+        return [bin_dir / "python", *argv]
+    return [bin_dir / "outreach", *argv, *(["-C", workspaces[where]] if where else [])]
+
+
 def summarize(samples: list[dict]) -> dict:
     walls = [s["wall_s"] for s in samples]
     cpus = [s["cpu_s"] for s in samples]
@@ -201,9 +215,7 @@ def main() -> None:
     for round_ in range(args.repeat):
         for key, _label, argv, where in CASES:
             for tag, checkout in checkouts.items():
-                extra = ["-C", workspaces[tag][where]] if where else []
-                samples.setdefault((tag, key), []).append(
-                    measure([checkout / ".venv" / "bin" / "outreach", *argv, *extra], env))
+                samples.setdefault((tag, key), []).append(measure(command(checkout, argv, where, workspaces[tag]), env))
         print(f"round {round_ + 1}/{args.repeat} done", file=sys.stderr, flush=True)
 
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "repeat": args.repeat, "cores": os.cpu_count(),
@@ -211,8 +223,8 @@ def main() -> None:
                      "cases": {}}
     for key, label, argv, where in CASES:
         for tag, checkout in checkouts.items():
-            extra = [str(workspaces[tag][where])] if where else []
-            imp, heavy = import_seconds(checkout, [*argv, *(["-C", *extra] if extra else [])], env)
+            imp, heavy = (import_seconds(checkout, command(checkout, argv, where, workspaces[tag])[1:], env,
+                                         script=where != "python"))
             results["cases"][f"{tag}:{key}"] = {"label": label, **summarize(samples[(tag, key)]),
                                                 "import_s": imp, "heavy_imports": heavy}
     OUT.mkdir(parents=True, exist_ok=True)
