@@ -232,3 +232,13 @@ def test_run_review_build_check_on_a_page(tmp_path) -> None:
     catalogue.save()
     result = invoke(ws, "check", "--to", "en", "--qa")
     assert result.exit_code == 1 and "qa-markup" in result.output and "qa-url" in result.output, result.output
+
+
+def test_a_comment_inside_a_paragraph_does_not_split_it() -> None:
+    page = '<p>Zapraszamy na <!-- data do potwierdzenia --> <b>warsztaty</b> w sobotę.</p><p><!-- stopka -->Tekst</p>'
+    doc = html.segment_text(page)
+    assert [s.text for s in doc.segments] == ["Zapraszamy na <b>warsztaty</b> w sobotę.", "Tekst"]
+    assert html.render_text(doc, lambda i, s: s.text) == page
+    out = html.render_text(doc, lambda i, s: ["We invite you to <b>workshops</b> on Saturday.", "Text"][i])
+    assert out == ('<p>We invite you to <b>workshops</b> on Saturday.<!-- data do potwierdzenia --></p>'
+                   '<p><!-- stopka -->Text</p>')
