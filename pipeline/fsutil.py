@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def write_atomic_if_unchanged(path: Path, data: bytes, expected: Fingerprint | N
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, creating parent folders."""
+    import tempfile  # not at import: reading commands (status, check) never write
+
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,10 +43,6 @@ from lxml import etree
 
 from pipeline.errors import SourceError
 
-#: The format names that use inline codes (see :mod:`pipeline.documents.formats`).
-FORMATS = ("docx", "odt")
-SUFFIXES = (".docx", ".odt")
-
 MAX_MEMBERS = 2000
 MAX_PART = 64 * 1024 * 1024        # one member, uncompressed
 MAX_TOTAL = 512 * 1024 * 1024      # all members, uncompressed
