@@ -23,8 +23,10 @@ def build(settings: Settings, strict, quiet):
     progress = StageProgress(quiet=quiet)
     try:
         result = building.build(settings, progress=progress)
-    finally:
-        progress.finish()
+    except BaseException:
+        progress.abandon()   # the error is the first line, not "building: 0 of 1 document"
+        raise
+    progress.finish()
     for f in result.findings:
         if strict or not quiet:  # -q keeps errors only: the fallbacks are counted in the last line
             say(f"{f.path}:{f.line}: {'error' if strict else 'warning'}: {f.code}: {f.message}")

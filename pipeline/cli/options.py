@@ -200,6 +200,12 @@ class StageProgress:
             self.bar = None
         say(message)
 
+    def abandon(self) -> None:
+        """The stage failed: close its bar (so the error starts a line), print no line for it."""
+        if self.bar is not None:
+            self.bar.finish()
+        self.ended, self.stage, self.bar = self.stage, None, None
+
     def finish(self) -> None:
         """End the current stage: close its bar, or print its line."""
         if self.stage is None:
