@@ -94,12 +94,19 @@ def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
         seen = fingerprint_bytes(data, path)
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    text, charset = _decode(data, str(path))
-    return parse_catalog(text, path=str(path), charset=charset), seen
+    return parse_bytes(data, path), seen
 
 
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
-    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says)."""
+    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says).
+
+    A UTF-8 catalogue in the plain layout GNU gettext and we write is read by :func:`_light_parse`,
+    line by line into our entries (a few times the file's size in memory); anything else — another
+    charset, plural messages, comments between keywords, an error to report — by the full
+    reader (:func:`parse_catalog`: polib, several times more memory), which gives the same result."""
+    light = _light_parse(data, str(path))
+    if light is not None:
+        return light
     text, charset = _decode(data, str(path))
     return parse_catalog(text, path=str(path), charset=charset)
 
@@ -319,6 +326,14 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
             msgstr_plural=tuple(_c_string(item.msgstr_plural[k]) for k in sorted(item.msgstr_plural))
             if plural is not None else (),
         ))
+    return _catalog(entries, tuple((k, v) for k, v in po.metadata.items()),
+                    "\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
+                    tuple(dict.fromkeys(po.metadata_is_fuzzy or ())), path)
+
+
+def _catalog(entries: list[Entry], header: tuple[tuple[str, str], ...], header_comment: str,
+             header_flags: tuple[str, ...], path: str) -> Catalog:
+    """The catalogue of parsed ``entries`` (active ones first); :class:`CatalogError` on a duplicate."""
     seen: dict[tuple[str | None, str], int] = {}
     for entry in entries:
         if entry.obsolete:
@@ -330,11 +345,214 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
         seen[entry.key] = entry.line
     return Catalog(
         entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
-        header=tuple((k, v) for k, v in po.metadata.items()),
-        header_comment="\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
-        header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
+        header=header, header_comment=header_comment, header_flags=header_flags,
         path=None if path == "<string>" else path,
     )
+
+
+class _NotLight(Exception):
+    """The file is outside what :func:`_light_parse` reads: the full reader decides."""
+
+
+def _lines(data: bytes):
+    """(number, line) of ``data`` split at ``\n`` only, decoded as UTF-8 one line at a time."""
+    start, number = 0, 0
+    end = len(data)
+    while start < end or number == 0:
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        number += 1
+        yield number, data[start:stop].decode("utf-8")
+        start = stop + 1
+        if stop == end:
+            return
+
+
+def _literal_value(literal: str) -> str:
+    if not _STRING.fullmatch(literal):
+        raise _NotLight
+    return unescape(literal[1:-1])
+
+
+def _metadata(msgstr: str) -> tuple[tuple[str, str], ...]:
+    """The header fields of the header entry's msgstr, read as polib reads them."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in msgstr.splitlines():
+        if ":" in line:
+            key, value = line.split(":", 1)
+            fields[key] = value.strip()
+        elif key is not None:
+            fields[key] += "\n" + line.strip()
+    return tuple(fields.items())
+
+
+def _light_parse(data: bytes, path: str) -> Catalog | None:
+    """The catalogue in ``data`` when it is UTF-8 in the plain layout (header first; per entry
+    comments, ``#:``, ``#,``, ``#|`` lines, then ``msgctxt``/``msgid``/``msgstr`` with their
+    continuation lines; obsolete ``#~`` entries with ``#~|`` previous fields), else None.
+
+    Entries are built as the lines go by, without polib's objects or a list of all lines; the
+    result is what :func:`parse_catalog` gives for the same file (tests/test_pofile_light.py)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    match = re.search(rb"Content-Type:[^\n]*?charset=([\w.:-]+)", data)
+    if match and match.group(1).upper() != b"CHARSET":
+        try:
+            if codecs.lookup(match.group(1).decode("ascii")).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+    try:
+        return _light_entries(data, path)
+    except (_NotLight, UnicodeDecodeError):
+        return None
+
+
+def _light_entries(data: bytes, path: str) -> Catalog:
+    entries: list[Entry] = []
+    header: Entry | None = None
+    header_flags: tuple[str, ...] = ()
+    # the comment block of the next entry
+    translator: list[str] = []
+    extracted: list[str] = []
+    refs: list[str] = []
+    flags: list[str] = []
+    previous: dict[str, list[str]] = {}       # "#| msgctxt/msgid"
+    obsolete_previous: dict[str, list[str]] = {}  # "#~| msgctxt/msgid"
+    open_ref: str | None = None
+    # the entry being read: keyword -> parts; None between entries
+    current: dict[str, list[str]] | None = None
+    field: list[str] | None = None   # the parts a continuation line extends
+    field_obsolete = False
+    prev_field: list[str] | None = None
+    obsolete = False
+    line_of_msgid = 0
+    msgid_lines = 0
+    last_was_comment = False
+    comment_block: tuple = ()
+
+    def finish() -> None:
+        nonlocal header, header_flags
+        assert current is not None
+        msgctxt = "".join(current["msgctxt"]) if "msgctxt" in current else None
+        msgid, msgstr = "".join(current["msgid"]), "".join(current["msgstr"])
+        (c_translator, c_extracted, c_refs, c_flags, c_previous, c_obsolete_previous) = comment_block
+        source = c_obsolete_previous if obsolete else c_previous
+        prev_msgid = "".join(source["msgid"]) if "msgid" in source else None
+        prev_ctxt = "".join(source["msgctxt"]) if "msgctxt" in source else None
+        if not obsolete and msgid == "":
+            if entries or header is not None or msgctxt is not None or msgid_lines != 1:
+                raise _NotLight  # not the plain header entry: the full reader sorts it out
+            header = Entry(msgid="", msgstr=msgstr, comments=c_translator)
+            header_flags = tuple(dict.fromkeys(c_flags))
+            return
+        entries.append(Entry(
+            msgid=_c_string(msgid), msgstr=_c_string(msgstr),
+            msgctxt=None if msgctxt is None else _c_string(msgctxt),
+            references=c_refs, extracted=c_extracted, comments=c_translator,
+            flags=tuple(dict.fromkeys(f for f in c_flags if f)),
+            previous_msgid=None if prev_msgid is None else _c_string(prev_msgid),
+            obsolete=obsolete, line=line_of_msgid,
+            previous_msgctxt=None if prev_ctxt is None else _c_string(prev_ctxt),
+        ))
+
+    for number, raw in _lines(data):
+        line = raw.strip()
+        if not line:
+            continue
+        tokens = line.split(None, 2)
+        keyword_line = line[0] != "#" or (tokens[0] == "#~" and len(tokens) > 1)
+        if not keyword_line:
+            last_was_comment = True
+            if current is not None:
+                if "msgstr" not in current:
+                    raise _NotLight  # a comment between an entry's keywords
+                finish()
+                current, field = None, None
+            if tokens[0] == "#:":
+                body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
+                start = body.rfind(_ISOLATE_START)
+                open_ref = None
+                if start >= 0 and _ISOLATE_END not in body[start:]:
+                    body, open_ref = body[:start], body[start:]
+                refs.extend(parse_references(body))
+            elif tokens[0] == "#,":
+                if len(tokens) > 1:
+                    flags.extend(c.strip() for c in line[3:].split(","))
+            elif tokens[0] in ("#|", "#~|"):
+                if len(tokens) < 2:
+                    raise _NotLight
+                target = previous if tokens[0] == "#|" else obsolete_previous
+                rest = line[len(tokens[0]):].strip()
+                if rest.startswith('"'):
+                    if prev_field is None:
+                        raise _NotLight
+                    prev_field.append(_literal_value(rest))
+                    continue
+                if tokens[1] not in ("msgid", "msgctxt") or tokens[1] in target:
+                    raise _NotLight
+                prev_field = target[tokens[1]] = [_literal_value(rest[len(tokens[1]):].lstrip())]
+                continue
+            elif tokens[0] in ("#", "#.") or tokens[0].startswith("##"):
+                text = raw.lstrip().rstrip("\r")
+                comment = text[2:] if text.startswith("#.") else text[1:]
+                (extracted if text.startswith("#.") else translator).append(
+                    comment[1:] if comment[:1] == " " else comment)
+            else:
+                raise _NotLight
+            prev_field = None
+            continue
+        last_was_comment = False
+        prev_field = None
+        line_obsolete = line[0] == "#"
+        if line_obsolete:
+            line = line[3:].strip()
+            tokens = line.split(None, 2)
+        if line[0] == '"':
+            if field is None or line_obsolete != field_obsolete:
+                raise _NotLight
+            field.append(_literal_value(line))
+            if current is not None and field is current.get("msgid"):
+                msgid_lines += 1
+            continue
+        keyword = tokens[0]
+        if keyword not in ("msgctxt", "msgid", "msgstr") or len(tokens) < 2:
+            raise _NotLight  # plural messages and anything unusual: the full reader
+        value = _literal_value(line[len(keyword):].lstrip())
+        if current is not None and "msgstr" in current and keyword != "msgstr":
+            finish()
+            current = None
+        if current is None:
+            if keyword == "msgstr":
+                raise _NotLight
+            if line_obsolete and previous:
+                raise _NotLight  # "#|" lines before an obsolete entry
+            if open_ref is not None:
+                refs.extend(parse_references(open_ref + _ISOLATE_END))
+                open_ref = None
+            comment_block = (tuple(translator), tuple(extracted), tuple(refs), tuple(flags), previous,
+                             obsolete_previous)
+            translator, extracted, refs, flags, previous, obsolete_previous = [], [], [], [], {}, {}
+            current, obsolete = {}, line_obsolete
+        elif line_obsolete != obsolete or keyword in current or (keyword == "msgctxt" and current):
+            raise _NotLight
+        if keyword == "msgstr" and "msgid" not in current:
+            raise _NotLight
+        if keyword == "msgid":
+            if not value and not line_obsolete and line != 'msgid ""':
+                raise _NotLight  # the full reader tells a header from an empty msgid by this line
+            line_of_msgid, msgid_lines = number, 1
+        field = current[keyword] = [value]
+        field_obsolete = line_obsolete
+    if current is not None:
+        if "msgstr" not in current or last_was_comment:
+            raise _NotLight
+        finish()
+    if header is None or last_was_comment or previous or obsolete_previous or open_ref is not None:
+        raise _NotLight
+    return _catalog(entries, _metadata(header.msgstr), "\n".join(header.comments), header_flags, path)
 
 
 def _header_index(text: str, msgid_lines: list[tuple[int, bool]]) -> int | None:
