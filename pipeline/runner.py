@@ -239,13 +239,16 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
         doc_id = doc.source.doc_id
         if progress:
             progress(WRITING, len(outcomes), writes)
+        old_pot, pot_seen = _read_fingerprinted(settings.template_path(doc_id))
         pot = catalog.Catalog(
             entries=templates[doc_id],
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
-                                       existing=_read_if_exists(settings.template_path(doc_id))),
+                                       existing=old_pot),
             header_flags=(FUZZY,),
         )
-        outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries)))
+        outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries),
+                               known=None if old_pot is None or pot_seen is None else (old_pot, pot_seen)))
+        del old_pot
         for lang in settings.target_languages:
             key = (doc_id, lang)
             path = settings.catalog_path(doc_id, lang)
@@ -259,7 +262,9 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
                 drafts, copied, remembered = counts.get(key, (0, 0, 0))
                 active = sum(1 for e in po.entries if not e.obsolete)
                 try:
-                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=seen[key]))
+                    old, old_seen = existing[key], seen[key]
+                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=old_seen,
+                                           known=None if old is None or old_seen is None else (old, old_seen)))
                     break
                 except ConflictError:
                     # Saved by someone else since it was read: merge again from what they saved.
@@ -290,10 +295,6 @@ def _project(settings: Settings, doc_id: str) -> str:
     return f"{settings.project} {doc_id}"
 
 
-def _read_if_exists(path: Path) -> Catalog | None:
-    return pofile.read_catalog(path) if path.exists() else None
-
-
 def _read_fingerprinted(path: Path) -> tuple[Catalog | None, fsutil.Fingerprint | None]:
     return pofile.read_fingerprinted(path) if path.exists() else (None, None)
 
@@ -303,8 +304,8 @@ ATTEMPTS = 3
 
 
 def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0,
-           remembered: int = 0, **expected) -> CatalogOutcome:
-    written = pofile.write_catalog(path, cat, **expected)
+           remembered: int = 0, **options) -> CatalogOutcome:
+    written = pofile.write_catalog(path, cat, **options)
     return CatalogOutcome(path, lang, entries, drafts, copied, written, remembered)
 
 

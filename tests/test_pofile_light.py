@@ -127,3 +127,20 @@ def test_light_reader_holds_far_less_than_the_full_one():
         tracemalloc.stop()
         assert result is not None and len(result.entries) == 3000
     assert peaks[0] * 2.5 < peaks[1]
+
+
+def test_line_breaking_by_line_cuts_where_breaking_break_by_break_does():
+    import random
+
+    rnd = random.Random(18)
+    pieces = list("abcąęł ") + [" ", "  ", ".", ",", ":", ";", "/", "-", "!", "?", "\u2013", "\u2026", "\u2014", "(",
+                                ")", "[", "]", "{", "}", "\u201e", "\u201d", "'", "\u00ab", "\u00bb", "1", "20"]
+    words = ["słowo", "ab", "x", "dłuższesłowo", "a" * 85]
+    compared = 0
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) if rnd.random() < 0.5 else rnd.choice(words)
+                       for _ in range(rnd.randint(1, 80)))
+        width, start = rnd.choice([5, 20, 50, 73, 76, 78]), rnd.randint(0, 20)
+        assert pofile._simple_cuts(text, width, start) == pofile._cuts(text, width, start, True), (text, width, start)
+        compared += bool(pofile._cuts(text, width, start, True))
+    assert compared > 1000

@@ -19,16 +19,18 @@ import os
 import re
 import sys
 import unicodedata
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import polib
 
 from pipeline import __version__
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
-from pipeline.fsutil import Fingerprint, fingerprint_bytes, write_atomic, write_atomic_if_unchanged
+from pipeline import fsutil
+from pipeline.fsutil import AtomicWriter, Fingerprint, fingerprint_bytes
 
 WIDTH = 79
 _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
@@ -642,10 +644,52 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
     widths of the pieces between them are measured in bulk: a 50 MB catalogue
     is formatted in seconds, not minutes.
     """
-    if start + _width(text) <= width:
+    total = _width(text)
+    if start + total <= width:
         return [text.translate(_ESCAPE_TABLE)]
-    # When every character is one column wide (the usual case), a piece's width is its length.
-    simple = _width(text) == len(text) and all(_WIDE.get(c, 1) == 0 for c in set(text) if c >= "\x80")
+    # When every character is one column wide and none is escaped (the usual case), a piece's
+    # width is its length and it is written as it is.
+    if total == len(text) and all(_WIDE.get(c, 1) == 0 for c in set(text) if c >= "\x80"):
+        bounds = [0, *_simple_cuts(text, width, start), len(text)]
+        return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    bounds = [0, *_cuts(text, width, start, False), len(text)]
+    return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
+
+
+# The characters _CANDIDATE allows a break after (a break before an em dash is the other case).
+_AFTER_CANDIDATE = frozenset(" .,:;/-!?\u2013\u2026\u2014)]}")
+
+
+def _simple_cuts(text: str, width: int, start: int) -> list[int]:
+    """:func:`_cuts` for a text whose every character is one column wide, line by line instead of
+    break by break: a line starting at ``s`` ends at the last allowed break that fits (the first
+    allowed one when none fits), so only the breaks next to the width limit are examined."""
+    n = len(text)
+    cuts: list[int] = []
+    line, column = 0, start
+    while column + n - line > width:
+        limit = line + width - column
+        cut = None
+        i = min(limit, n - 1)
+        while i > line:  # backwards from the limit: the last allowed break that fits
+            if (text[i - 1] in _AFTER_CANDIDATE or text[i] == _EM_DASH) and _break_allowed(text, i):
+                cut = i
+                break
+            i -= 1
+        if cut is None:  # none fits: the first allowed one after the limit
+            for i in range(max(limit, line) + 1, n):
+                if (text[i - 1] in _AFTER_CANDIDATE or text[i] == _EM_DASH) and _break_allowed(text, i):
+                    cut = i
+                    break
+        if cut is None:
+            break
+        cuts.append(cut)
+        line, column = cut, 0
+    return cuts
+
+
+def _cuts(text: str, width: int, start: int, simple: bool) -> list[int]:
+    """Where the greedy line breaking cuts ``text``: break by break, any character widths."""
     cuts: list[int] = []
     last_p, column, previous = None, start, 0
     for match in _CANDIDATE.finditer(text):
@@ -659,8 +703,7 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
         last_p, column, previous = i, column + piece, i
     if last_p is not None and column + _width(text[previous:]) > width:
         cuts.append(last_p)
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
+    return cuts
 
 
 def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
@@ -747,33 +790,51 @@ def _entry_lines(entry: Entry) -> list[str]:
     return lines
 
 
-def _without_obsolete_duplicates(entries: tuple[Entry, ...]) -> list[Entry]:
+def _without_obsolete_duplicates(entries: tuple[Entry, ...]) -> Iterator[Entry]:
     """Drop an obsolete entry whose msgctxt/msgid an active or earlier obsolete entry already
     has: msgfmt, msgcat and msgmerge refuse such a file ("duplicate message definition")."""
     seen = {e.key for e in entries if not e.obsolete}
-    kept = []
     for entry in entries:
         if entry.obsolete:
             if entry.key in seen:
                 continue
             seen.add(entry.key)
-        kept.append(entry)
-    return kept
+        yield entry
 
 
 def format_catalog(catalog: Catalog) -> str:
     """The exact text written for ``catalog`` (GNU layout, UTF-8, wrap width 79)."""
-    blocks: list[list[str]] = []
-    if catalog.header or catalog.header_comment or catalog.header_flags:
-        head = _comment_lines("#", tuple(catalog.header_comment.split("\n"))) if catalog.header_comment else []
-        if catalog.header_flags:
-            head.append("#, " + ", ".join(catalog.header_flags))
-        head += _string("", "msgid", "")
-        head += _string("", "msgstr", "".join(f"{one_line(name)}: {one_line(value)}\n"
-                                              for name, value in catalog.header))
-        blocks.append(head)
-    blocks.extend(_entry_lines(entry) for entry in _without_obsolete_duplicates(catalog.entries))
-    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+    return "".join(_pieces(catalog))
+
+
+def _header_piece(catalog: Catalog) -> str:
+    """The header block's text (without the blank line after it); "" when there is no header."""
+    if not (catalog.header or catalog.header_comment or catalog.header_flags):
+        return ""
+    head = _comment_lines("#", tuple(catalog.header_comment.split("\n"))) if catalog.header_comment else []
+    if catalog.header_flags:
+        head.append("#, " + ", ".join(catalog.header_flags))
+    head += _string("", "msgid", "")
+    head += _string("", "msgstr", "".join(f"{one_line(name)}: {one_line(value)}\n"
+                                          for name, value in catalog.header))
+    return "\n".join(head)
+
+
+def _body_pieces(catalog: Catalog, after_header: bool):
+    """The text of every entry block as it is produced, each with the separator before it, and the
+    final newline: :func:`format_catalog` is the header piece followed by these."""
+    first = not after_header
+    for entry in _without_obsolete_duplicates(catalog.entries):
+        yield ("" if first else "\n\n") + "\n".join(_entry_lines(entry))
+        first = False
+    yield "\n"
+
+
+def _pieces(catalog: Catalog):
+    head = _header_piece(catalog)
+    if head:
+        yield head
+    yield from _body_pieces(catalog, bool(head))
 
 
 def build_header(*, language: str | None, project: str, template: bool, creation_date: str | None = None,
@@ -815,14 +876,23 @@ def build_header(*, language: str | None, project: str, template: bool, creation
     return tuple(fields)
 
 
-def _content(catalog: Catalog, *, as_written: bool = False) -> tuple:
-    """What a file means, ignoring layout, line numbers and the date fields; ``as_written``:
-    the entries :func:`format_catalog` writes (no obsolete duplicates)."""
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "line")
+
+
+def same_content(old: Catalog, new: Catalog) -> bool:
+    """Do two catalogues mean the same, ignoring layout, line numbers and the date fields? ``new``
+    as :func:`format_catalog` writes it (no obsolete duplicates). Entry by entry, no copies."""
     dates = {name.lower() for name in DATE_FIELDS}
-    entries = _without_obsolete_duplicates(catalog.entries) if as_written else catalog.entries
-    return (tuple(replace(e, line=0) for e in entries),
-            tuple((n, v) for n, v in catalog.header if n.lower() not in dates),
-            catalog.header_comment, catalog.header_flags)
+    if (old.header_comment, old.header_flags) != (new.header_comment, new.header_flags):
+        return False
+    if [f for f in old.header if f[0].lower() not in dates] != [f for f in new.header if f[0].lower() not in dates]:
+        return False
+    written = _without_obsolete_duplicates(new.entries)
+    for a in old.entries:
+        b = next(written, None)
+        if b is None or (a is not b and any(getattr(a, name) != getattr(b, name) for name in _ENTRY_FIELDS)):
+            return False
+    return next(written, None) is None
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -842,7 +912,8 @@ def timestamp(now: datetime | None = None) -> str:
 _ANY = object()
 
 
-def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY) -> bool:
+def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY,
+                  known: tuple[Catalog, Fingerprint] | None = None) -> bool:
     """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
 
     Returns False when nothing was written. Otherwise the date field that
@@ -852,36 +923,108 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
     :class:`CatalogError` rather than being overwritten. ``expected`` (a
     :class:`pipeline.fsutil.Fingerprint`, or None for "no file"): replace the
     file only if it is still what was read, else :class:`ConflictError`.
+    ``known``: the file as parsed already and the fingerprint of what was parsed, so that it is
+    not read again to compare contents while it is still that.
+
+    The text is formatted once, entry by entry, into the temporary file that becomes the new
+    file, while being compared with the old file (with its own date): a 50 MB catalogue is
+    never held as one string.
     """
     path = Path(path)
     field = "POT-Creation-Date" if path.suffix == ".pot" else "PO-Revision-Date"
-    if path.exists():
-        # Fast path, no parsing (a 50 MB catalogue costs ~0.5 GB parsed): the file is exactly
-        # what we would write with its own date.
+    new = _with_field(catalog, field, now if now is not None else timestamp())
+    with AtomicWriter(path) as out, _Comparison(path, field) as same:
+        if _stream_encoding(new) is None:  # another charset, or one that cannot hold the text: as a whole
+            data = encode_catalog(new)
+            out.write(data)
+            same.start(None if same.date is None else encode_catalog(_with_field(catalog, field, same.date)))
+        else:
+            head = _header_piece(new)
+            out.write(head.encode("utf-8"))
+            same.start(None if same.date is None else _header_piece(_with_field(catalog, field, same.date)).encode())
+            buffer: list[str] = []
+            size = 0
+            for piece in _body_pieces(new, bool(head)):
+                buffer.append(piece)
+                size += len(piece)
+                if size >= 1 << 19:
+                    data = "".join(buffer).encode("utf-8")
+                    same.feed(data)
+                    out.write(data)
+                    buffer, size = [], 0
+            data = "".join(buffer).encode("utf-8")
+            same.feed(data)
+            out.write(data)
+        if same.done():
+            return False
+        if path.exists():
+            old = known[0] if known is not None and fsutil.still(path, known[1]) else read_catalog(path)
+            if same_content(old, catalog):
+                return False
+            del old
+        out.commit() if expected is _ANY else out.commit(expected)
+    return True
+
+
+def _with_field(catalog: Catalog, field: str, value: str) -> Catalog:
+    """``catalog`` with header ``field`` set to ``value`` (in its place, or last)."""
+    header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
+    names = [n.lower() for n, _ in catalog.header]
+    header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
+    return replace(catalog, header=tuple(header))
+
+
+def _stream_encoding(catalog: Catalog) -> str | None:
+    """"utf-8" when ``catalog`` is written in UTF-8 (what we write), else None."""
+    found = _CHARSET.search(catalog.header_value("Content-Type") or "")
+    try:
+        return "utf-8" if codecs.lookup(found.group(1) if found else "UTF-8").name == "utf-8" else None
+    except LookupError:
+        return None
+
+
+class _Comparison:
+    """Compares the bytes being written, piece by piece, with the file on disk as it would be with
+    its own date in the header (:meth:`start` with that header): :meth:`done` tells whether the
+    file already says exactly this."""
+
+    def __init__(self, path: Path, field: str):
+        self.date: str | None = None
+        self.handle = None
+        self.equal = False
         try:
-            data = path.read_bytes()
+            self.handle = open(path, "rb")
+        except FileNotFoundError:
+            return
         except OSError as exc:
             raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-        found = re.search(rf'^"{field}: ([^"\\]*)\\n"$'.encode(), data, re.MULTILINE)
-        if found and _formatted(catalog, field, found.group(1).decode("utf-8", "replace")) == data:
-            return False
-        del data
-        if _content(read_catalog(path)) == _content(catalog, as_written=True):
-            return False
-    value = now if now is not None else timestamp()
-    if expected is _ANY:
-        write_atomic(path, _formatted(catalog, field, value))
-    else:
-        write_atomic_if_unchanged(path, _formatted(catalog, field, value), expected)
-    return True
+        found = re.search(rf'^"{field}: ([^"\\]*)\\n"$'.encode(), self.handle.read(1 << 16), re.MULTILINE)
+        self.handle.seek(0)
+        if found:
+            self.date = found.group(1).decode("utf-8", "replace")
+
+    def __enter__(self) -> "_Comparison":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def start(self, head: bytes | None) -> None:
+        self.equal = head is not None and self.handle is not None and self.handle.read(len(head)) == head
+
+    def feed(self, data: bytes) -> None:
+        if self.equal:
+            assert self.handle is not None
+            self.equal = self.handle.read(len(data)) == data
+
+    def done(self) -> bool:
+        return self.equal and self.handle is not None and self.handle.read(1) == b""
 
 
 def _formatted(catalog: Catalog, field: str, value: str) -> bytes:
     """The bytes of ``catalog`` with header ``field`` set to ``value``, in the charset its header declares."""
-    header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
-    names = [n.lower() for n, _ in catalog.header]
-    header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
-    return encode_catalog(replace(catalog, header=tuple(header)))
+    return encode_catalog(_with_field(catalog, field, value))
 
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
