@@ -115,11 +115,21 @@ def save(settings: Any, key: str | None, report: dict) -> None:
         except OSError:
             pass
         return
-    from pipeline.fsutil import write_atomic
+    from pipeline.fsutil import AtomicWriter
 
     try:
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": key, "report": report}, ensure_ascii=False).encode("utf-8"))
+        with AtomicWriter(path) as out:  # written as it is encoded: a big run's state is never one string
+            buffer: list[str] = []
+            size = 0
+            for chunk in json.JSONEncoder(ensure_ascii=False).iterencode({"key": key, "report": report}):
+                buffer.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 19:
+                    out.write("".join(buffer).encode("utf-8"))
+                    buffer, size = [], 0
+            out.write("".join(buffer).encode("utf-8"))
+            out.commit()
     except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
         pass
 

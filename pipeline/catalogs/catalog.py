@@ -508,16 +508,22 @@ def merge(
             kept += 1
 
     candidates = [i for i in range(len(old)) if i not in used and old[i].msgstr and not old[i].plural]
-    words = {text: _WORD.findall(text.casefold())
-             for text in [template[t].msgid for t in unmatched] + [old[i].msgid for i in candidates]}
+    words: dict[str, list[str]] = {}  # the words of a text, found when it is first compared
+
+    def words_of(text: str) -> list[str]:
+        found = words.get(text)
+        if found is None:
+            found = words[text] = _WORD.findall(text.casefold())
+        return found
+
     pairs: list[tuple[float, int, int]] = []
-    for t in unmatched:
+    for t in unmatched if candidates else ():
         a = template[t].msgid
         for i in candidates:
             if old[i].msgctxt != template[t].msgctxt:
                 continue
             b = old[i].msgid
-            score = _bounded_similarity(a, b, words[a], words[b], threshold)
+            score = _bounded_similarity(a, b, words_of(a), words_of(b), threshold)
             if score >= threshold:
                 pairs.append((-score, t, i))
     pairs.sort()
