@@ -208,24 +208,28 @@ def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
 def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: Notify | None,
          progress: StageProgress | None, trust_memory: bool) -> RunReport:
     documents, skipped = prepare(settings, progress)
-    # Read every existing catalogue first: a syntax error stops the run before any write. What each
-    # file was when read is kept, so a reviewer's save during the run is never overwritten.
-    existing: dict[tuple[str, str], Catalog | None] = {}
-    seen: dict[tuple[str, str], fsutil.Fingerprint | None] = {}
-    for doc in documents:
-        for lang in settings.target_languages:
-            key = (doc.source.doc_id, lang)
-            existing[key], seen[key] = _read_fingerprinted(settings.catalog_path(*key))
     from pipeline.catalogs.glossary import load as load_glossary
 
     terms = load_glossary(settings)
     templates = {doc.source.doc_id: template_for(doc, terms, settings.target_languages) for doc in documents}
+    # Every existing catalogue is read and merged before anything is written: a syntax error stops
+    # the run with nothing written. One at a time: each is merged as soon as it is read and only
+    # what the rest of the run needs of it is kept (_slim), so two 58 MB catalogues are never held
+    # whole at once. What each file was when read is kept, so a reviewer's save during the run is
+    # never overwritten.
+    existing: dict[tuple[str, str], Catalog | None] = {}
+    seen: dict[tuple[str, str], fsutil.Fingerprint | None] = {}
+    changed: dict[tuple[str, str], bool] = {}
     merged: dict[tuple[str, str], list[Entry]] = {}
     for doc in documents:
         for lang in settings.target_languages:
             key = (doc.source.doc_id, lang)
-            result = catalog.merge(templates[doc.source.doc_id], existing[key], purge_obsolete=purge_obsolete)
+            old, seen[key] = _read_fingerprinted(settings.catalog_path(*key))
+            result = catalog.merge(templates[doc.source.doc_id], old, purge_obsolete=purge_obsolete)
             merged[key] = list(result.entries)
+            existing[key] = _slim(old, merged[key])
+            changed[key] = bool(result.new or result.carried_fuzzy or result.obsoleted or result.revived)
+            del old, result
 
     # The memory holds what this run keeps as reviewed (merged catalogues) plus every other catalogue.
     tm = memory.load(settings, {key: Catalog(entries=tuple(entries), header=()) for key, entries in merged.items()})
@@ -262,18 +266,18 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
                 drafts, copied, remembered = counts.get(key, (0, 0, 0))
                 active = sum(1 for e in po.entries if not e.obsolete)
                 try:
-                    old, old_seen = existing[key], seen[key]
-                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=old_seen,
-                                           known=None if old is None or old_seen is None else (old, old_seen)))
+                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=seen[key],
+                                           changed=changed.get(key, False)))
                     break
                 except ConflictError:
                     # Saved by someone else since it was read: merge again from what they saved.
                     if notify:
                         notify(f"{settings.display_path(path)}: saved by someone else during the run; "
                                "merging again from the saved file")
-                    existing[key], seen[key] = _read_fingerprinted(path)
-                    merged[key] = list(catalog.merge(templates[doc_id], existing[key],
-                                                     purge_obsolete=purge_obsolete).entries)
+                    old, seen[key] = _read_fingerprinted(path)
+                    merged[key] = list(catalog.merge(templates[doc_id], old, purge_obsolete=purge_obsolete).entries)
+                    existing[key], changed[key] = _slim(old, merged[key]), False
+                    del old
                     counts.update(_fill_drafts(settings, engine, [doc], merged, None, None, existing=existing,
                                                tm=tm, trust_memory=trust_memory, only={key}))
             else:
@@ -293,6 +297,20 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
 
 def _project(settings: Settings, doc_id: str) -> str:
     return f"{settings.project} {doc_id}"
+
+
+def _slim(old: Catalog | None, merged: Sequence[Entry]) -> Catalog | None:
+    """What a run needs of a catalogue once it is merged: its header, and the old entries that
+    :func:`replaceable` looks up (those of stale merged entries and of their previous msgids), in
+    their order. The rest of the old entries are in ``merged`` or gone."""
+    if old is None:
+        return None
+    wanted = set()
+    for entry in merged:
+        if entry.previous_msgid is not None and not entry.obsolete:
+            wanted.add(entry.key)
+            wanted.add((entry.msgctxt, entry.previous_msgid))
+    return dataclasses.replace(old, entries=tuple(e for e in old.entries if e.key in wanted))
 
 
 def _read_fingerprinted(path: Path) -> tuple[Catalog | None, fsutil.Fingerprint | None]:

@@ -913,7 +913,7 @@ _ANY = object()
 
 
 def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY,
-                  known: tuple[Catalog, Fingerprint] | None = None) -> bool:
+                  known: tuple[Catalog, Fingerprint] | None = None, changed: bool = False) -> bool:
     """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
 
     Returns False when nothing was written. Otherwise the date field that
@@ -924,7 +924,9 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
     :class:`pipeline.fsutil.Fingerprint`, or None for "no file"): replace the
     file only if it is still what was read, else :class:`ConflictError`.
     ``known``: the file as parsed already and the fingerprint of what was parsed, so that it is
-    not read again to compare contents while it is still that.
+    not read again to compare contents while it is still that. ``changed``: the caller knows the
+    content differs from the file's (entries were added, carried, revived or made obsolete), so
+    the file is not read to compare contents at all.
 
     The text is formatted once, entry by entry, into the temporary file that becomes the new
     file, while being compared with the old file (with its own date): a 50 MB catalogue is
@@ -957,7 +959,7 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
             out.write(data)
         if same.done():
             return False
-        if path.exists():
+        if path.exists() and not changed:
             old = known[0] if known is not None and fsutil.still(path, known[1]) else read_catalog(path)
             if same_content(old, catalog):
                 return False
