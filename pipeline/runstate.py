@@ -122,7 +122,7 @@ def save(settings: Any, key: str | None, report: dict) -> None:
         with AtomicWriter(path) as out:  # written as it is encoded: a big run's state is never one string
             buffer: list[str] = []
             size = 0
-            for chunk in json.JSONEncoder(ensure_ascii=False).iterencode({"key": key, "report": report}):
+            for chunk in _json_pieces({"key": key, "report": report}):
                 buffer.append(chunk)
                 size += len(chunk)
                 if size >= 1 << 19:
@@ -134,7 +134,33 @@ def save(settings: Any, key: str | None, report: dict) -> None:
         pass
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def as_record(obj: Any) -> Any:
     """A frozen dataclass tree as JSON-ready data (paths as strings)."""
+    values = {f.name: getattr(obj, f.name) for f in fields(obj)}
+    if all(type(v) in _PLAIN for v in values.values()):  # a segment: already JSON data
+        return values
     return json.loads(json.dumps(asdict(obj), default=str))
+
+
+def _json_pieces(obj: Any):
+    """The JSON text of ``obj`` in pieces: long lists item by item, everything else in one piece
+    by the C encoder (json.JSONEncoder.iterencode runs in Python, several times slower)."""
+    if isinstance(obj, dict):
+        yield "{"
+        for n, (key, value) in enumerate(obj.items()):
+            yield ("," if n else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield from _json_pieces(value)
+        yield "}"
+    elif isinstance(obj, (list, tuple)) and len(obj) > 64:
+        yield "["
+        for n, item in enumerate(obj):
+            if n:
+                yield ","
+            yield from _json_pieces(item)
+        yield "]"
+    else:
+        yield json.dumps(obj, ensure_ascii=False, default=str)
 

@@ -622,10 +622,18 @@ _WIDE: dict[str, int] = {}  # non-ASCII character -> its width minus 1 (memo)
 
 def _width(text: str) -> int:
     """Display width of ``text`` once escaped (an escape counts 2), without a per-character loop."""
+    return _measure(text)[0]
+
+
+def _measure(text: str) -> tuple[int, bool]:
+    """:func:`_width`, and whether every character of ``text`` is one column wide and none is
+    escaped (then a piece's width is its length, and it is written as it is)."""
     width = len(text)
+    plain = True
     for char in _ESCAPES:
         if char in text:
             width += text.count(char)
+            plain = False
     if not text.isascii():
         for char in set(text):
             if char >= "\x80":
@@ -634,7 +642,8 @@ def _width(text: str) -> int:
                     extra = _WIDE[char] = _char_width(char) - 1
                 if extra:
                     width += extra * text.count(char)
-    return width
+                    plain = False
+    return width, plain
 
 
 def _break_lines(text: str, width: int, start: int) -> list[str]:
@@ -644,12 +653,12 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
     widths of the pieces between them are measured in bulk: a 50 MB catalogue
     is formatted in seconds, not minutes.
     """
-    total = _width(text)
+    total, plain = _measure(text)
     if start + total <= width:
-        return [text.translate(_ESCAPE_TABLE)]
+        return [text if plain else text.translate(_ESCAPE_TABLE)]
     # When every character is one column wide and none is escaped (the usual case), a piece's
     # width is its length and it is written as it is.
-    if total == len(text) and all(_WIDE.get(c, 1) == 0 for c in set(text) if c >= "\x80"):
+    if plain:
         bounds = [0, *_simple_cuts(text, width, start), len(text)]
         return [text[a:b] for a, b in zip(bounds, bounds[1:])]
     bounds = [0, *_cuts(text, width, start, False), len(text)]
@@ -745,9 +754,14 @@ def _comment_lines(marker: str, items: tuple[str, ...]) -> list[str]:
     return [f"{marker} {one_line(item)}" if item else marker for item in items]
 
 
+_PLAIN_REFERENCE = re.compile("[^\\s\u2068\u2069\x00]+")
+
+
 def format_reference(ref: str) -> str:
     """``file:line`` as written on a ``#:`` line: a name with white space between U+2068 and
     U+2069, as GNU gettext ≥ 0.20 writes it, so that every reader sees one reference."""
+    if ref[:1] != ":" and _PLAIN_REFERENCE.fullmatch(ref):
+        return ref  # no white space, line break, NUL or isolate: written as it is
     ref = one_line(ref).replace(_ISOLATE_START, "").replace(_ISOLATE_END, "")
     match = re.fullmatch(r"(.*?)(:[0-9]+)?", ref, re.DOTALL)
     assert match is not None  # the pattern matches every string
