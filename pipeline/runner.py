@@ -243,16 +243,14 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
         doc_id = doc.source.doc_id
         if progress:
             progress(WRITING, len(outcomes), writes)
-        old_pot, pot_seen = _read_fingerprinted(settings.template_path(doc_id))
         pot = catalog.Catalog(
             entries=templates[doc_id],
+            # the old template's header only: write_catalog reads the rest if its bytes differ
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
-                                       existing=old_pot),
+                                       existing=pofile.read_header(settings.template_path(doc_id))),
             header_flags=(FUZZY,),
         )
-        outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries),
-                               known=None if old_pot is None or pot_seen is None else (old_pot, pot_seen)))
-        del old_pot
+        outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries)))
         for lang in settings.target_languages:
             key = (doc_id, lang)
             path = settings.catalog_path(doc_id, lang)

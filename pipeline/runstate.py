@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Iterable
 
 STATE_FILE = "run-state.json"
+_KEY = re.compile(rb'\{"key": ?"([0-9a-f]{64})"')
 _VERSION = 1
 _ENGINES = ("argos", "none")
 _CODE = Path(__file__).resolve().parent
@@ -98,7 +100,14 @@ def load(settings: Any, key: str | None) -> dict | None:
     if key is None:
         return None
     try:
-        data = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+        with open(_state_path(settings), "rb") as handle:
+            # The key is written first: another key (the inputs changed) is told from the first
+            # bytes, without parsing a big run's whole state.
+            head = _KEY.match(handle.read(128))
+            if head is not None and head.group(1).decode("ascii") != key:
+                return None
+            handle.seek(0)
+            data = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("report"), dict):

@@ -144,3 +144,17 @@ def test_line_breaking_by_line_cuts_where_breaking_break_by_break_does():
         assert pofile._simple_cuts(text, width, start) == pofile._cuts(text, width, start, True), (text, width, start)
         compared += bool(pofile._cuts(text, width, start, True))
     assert compared > 1000
+
+
+def test_the_header_alone_is_the_header_of_the_whole_file(tmp_path):
+    path = tmp_path / "v.po"
+    path.write_bytes(pofile.encode_catalog(VARIED))
+    head = pofile.read_header(path)
+    whole = pofile.read_catalog(path)
+    assert head is not None and head.entries == ()
+    assert (head.header, head.header_comment, head.header_flags) == (whole.header, whole.header_comment,
+                                                                       whole.header_flags)
+    assert pofile.read_header(tmp_path / "missing.po") is None
+    odd = tmp_path / "odd.po"  # not a plain first block: the whole file is read
+    odd.write_text('# comment\n\nmsgid ""\nmsgstr "Language: uk\\n"\n\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
+    assert pofile.read_header(odd) == pofile.read_catalog(odd)

@@ -99,6 +99,25 @@ def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
     return parse_bytes(data, path), seen
 
 
+def read_header(path: Path) -> Catalog | None:
+    """The header of the catalogue at ``path`` (no entries), or None when there is no such file:
+    only the first block is parsed when it is a plain header, else the whole file."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(1 << 16)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    end = start.find(b"\n\n")
+    if end > 0:
+        head = _light_parse(start[:end + 1], str(path))
+        if head is not None and (head.header or head.header_comment or head.header_flags) and not head.entries:
+            return head
+    return read_catalog(path)
+
+
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
     """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says).
 
