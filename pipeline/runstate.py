@@ -155,21 +155,23 @@ def as_record(obj: Any) -> Any:
 
 
 def _json_pieces(obj: Any):
-    """The JSON text of ``obj`` in pieces: long lists item by item, everything else in one piece
-    by the C encoder (json.JSONEncoder.iterencode runs in Python, several times slower)."""
-    if isinstance(obj, dict):
+    """The JSON text of ``obj`` in pieces: a dict or list holding dicts or lists member by member,
+    one of plain values (a segment's record) in one piece by the C encoder
+    (json.JSONEncoder.iterencode runs in Python, several times slower)."""
+    values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+    if not any(isinstance(v, (dict, list, tuple)) for v in values):
+        yield json.dumps(obj, ensure_ascii=False, default=str)
+    elif isinstance(obj, dict):
         yield "{"
         for n, (key, value) in enumerate(obj.items()):
             yield ("," if n else "") + json.dumps(str(key), ensure_ascii=False) + ":"
             yield from _json_pieces(value)
         yield "}"
-    elif isinstance(obj, (list, tuple)) and len(obj) > 64:
+    else:
         yield "["
         for n, item in enumerate(obj):
             if n:
                 yield ","
             yield from _json_pieces(item)
         yield "]"
-    else:
-        yield json.dumps(obj, ensure_ascii=False, default=str)
 
