@@ -74,6 +74,11 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.workspace / ".outreach"
 
+    @property
+    def memory_file(self) -> Path:
+        """``locales/memory.tmx``: the imported translation memory (committed with the catalogues)."""
+        return self.locales_dir / "memory.tmx"
+
     # ---- where each document's catalogues live (the one copy of the layout)
 
     def template_path(self, doc_id: str) -> Path:

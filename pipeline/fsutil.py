@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +77,8 @@ class AtomicWriter:
     new one, never a part. ``with AtomicWriter(path) as out: out.write(b); ...; out.commit()``."""
 
     def __init__(self, path: Path):
+        import tempfile  # not at import: reading commands (status, check) never write
+
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,20 +11,22 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from pipeline import fsutil
 from pipeline.catalogs import catalog
-from pipeline.catalogs import memory
-from pipeline.catalogs import pofile
 from pipeline.catalogs.catalog import FUZZY, Catalog, Entry
 from pipeline.config import Settings
 from pipeline.errors import ConflictError
-from pipeline.documents.detection import Detector, DocumentLanguage
 from pipeline.translate.engines import Draft, Engine, Progress, TranslationRequest
 from pipeline.documents import formats
 from pipeline.documents.segmentation import SegmentedDocument, is_translatable
 from pipeline.documents.sources import SourceDocument, load_sources
+
+if TYPE_CHECKING:  # the PO reader, the memory and the detector are imported when a run really works;
+    # a no-change re-run (pipeline.runstate) needs none of them (bench/startup.py)
+    from pipeline import fsutil
+    from pipeline.catalogs import memory
+    from pipeline.documents.languages import DocumentLanguage
 
 Notify = Callable[[str], None]
 #: ``progress(stage, done, total)``: how far a long stage has come. Stages: :data:`READING`,
@@ -85,6 +87,8 @@ class RunReport:
 def prepare(settings: Settings, progress: StageProgress | None = None, sources: Sequence[SourceDocument] | None = None,
             ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
     """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason."""
+    from pipeline.documents.detection import Detector
+
     detector = Detector(settings.detect_languages)
     prepared, skipped = [], []
     if sources is None:
@@ -183,7 +187,7 @@ def _record(report: RunReport) -> dict:
 
 
 def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
-    from pipeline.documents.detection import SegmentLanguage
+    from pipeline.documents.languages import DocumentLanguage, SegmentLanguage
     from pipeline.documents.segmentation import Segment
 
     try:
@@ -207,6 +211,8 @@ def _unchanged_report(saved: dict, engine: Engine) -> RunReport | None:
 
 def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: Notify | None,
          progress: StageProgress | None, trust_memory: bool) -> RunReport:
+    from pipeline.catalogs import memory, pofile
+
     documents, skipped = prepare(settings, progress)
     from pipeline.catalogs.glossary import load as load_glossary
 
@@ -312,6 +318,8 @@ def _slim(old: Catalog | None, merged: Sequence[Entry]) -> Catalog | None:
 
 
 def _read_fingerprinted(path: Path) -> tuple[Catalog | None, fsutil.Fingerprint | None]:
+    from pipeline.catalogs import pofile
+
     return pofile.read_fingerprinted(path) if path.exists() else (None, None)
 
 
@@ -321,6 +329,8 @@ ATTEMPTS = 3
 
 def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0,
            remembered: int = 0, **options) -> CatalogOutcome:
+    from pipeline.catalogs import pofile
+
     written = pofile.write_catalog(path, cat, **options)
     return CatalogOutcome(path, lang, entries, drafts, copied, written, remembered)
 

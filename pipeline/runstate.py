@@ -49,8 +49,8 @@ def _digest(path: Path) -> str:
 
 def _code_stamp() -> list:
     """Our own source files by name, size and mtime: a changed pipeline never reuses an old state."""
-    return [(p.relative_to(_CODE).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in _files(_CODE)
-            if p.suffix == ".py"]
+    return [(p.relative_to(_CODE).as_posix(), st.st_size, st.st_mtime_ns)
+            for p in sorted(_CODE.rglob("*.py")) for st in (p.stat(),)]
 
 
 def sources_part(settings: Any) -> list:
@@ -74,10 +74,8 @@ def inputs_key(settings: Any, engine: Any, flags: dict, sources: list | None = N
     """One hash of everything a run reads; ``None`` when this engine's runs cannot be skipped."""
     if not applies(engine):
         return None
-    from pipeline.catalogs.memory import memory_file
-
     legs = [(leg.source, leg.target, leg.label) for leg in engine.legs()] if hasattr(engine, "legs") else []
-    extra = [settings.glossary_file, memory_file(settings)]
+    extra = [settings.glossary_file, settings.memory_file]
     state = {
         "version": _VERSION,
         "code": _code_stamp(),

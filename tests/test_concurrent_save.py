@@ -106,7 +106,7 @@ def test_a_save_just_before_the_catalogue_is_written(ws, monkeypatch):
             _save_as_reviewer(uk)
         return write(path, cat, **kw)
 
-    monkeypatch.setattr(runner.pofile, "write_catalog", write_after_a_save)
+    monkeypatch.setattr(pofile, "write_catalog", write_after_a_save)
     runner.run(ws, FakeEngine())
     _check_both_kept(ws)
     assert saved
@@ -126,7 +126,7 @@ def test_a_reviewed_english_save_during_the_run_is_kept(ws, monkeypatch):
                             ".write(sys.stdin.read())", str(en)], input=str(po), text=True, check=True)
         return write(path, cat, **kw)
 
-    monkeypatch.setattr(runner.pofile, "write_catalog", write_after_a_review)
+    monkeypatch.setattr(pofile, "write_catalog", write_after_a_review)
     runner.run(ws, FakeEngine())
     english = {e.msgid: e for e in pofile.read_catalog(en).active}
     assert english[P1].msgstr == "Reviewed: free language workshops." and not english[P1].fuzzy
@@ -143,7 +143,7 @@ def test_a_file_that_never_stops_changing_is_left_as_saved(ws, monkeypatch):
             _save_as_reviewer(uk, f"{DRAFT} {len(saves)}")
         return write(path, cat, **kw)
 
-    monkeypatch.setattr(runner.pofile, "write_catalog", write_after_every_save)
+    monkeypatch.setattr(pofile, "write_catalog", write_after_every_save)
     with pytest.raises(ConflictError) as info:
         runner.run(ws, FakeEngine())
     assert "saved by someone else" in str(info.value) and "a.po" in str(info.value.path)

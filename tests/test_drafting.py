@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pipeline.translate.drafting import SentenceEngine
+from pipeline.translate.drafting import PROBE, DraftingStats, SentenceEngine
 from pipeline.translate.engines import Leg
 from pipeline.translate.mtcache import TranslationCache
 
 LEG = Leg("pl", "en", "scripted 1.0")
-
-
-@dataclass
-class Stats:
-    calls: int = 0
-    cached: int = 0
-    sentences_cached: int = 0
-    fallbacks: int = 0
 
 
 class Scripted(SentenceEngine):
@@ -25,7 +15,7 @@ class Scripted(SentenceEngine):
     name = "scripted"
 
     def __init__(self, cache=None):
-        self.stats = Stats()
+        self.stats = DraftingStats()
         self.cache = cache
         self.batches: list[list[str]] = []
 
@@ -104,3 +94,48 @@ def test_sentence_cache_is_per_model_version(tmp_path):
     newer = Newer(cache)
     newer.translate_pair(LEG, ["Wstęp wolny. Zapraszamy."])
     assert newer.batches == [["Wstęp wolny.", "Zapraszamy."]]
+
+
+def _marked(n: int, word: str) -> list[str]:
+    """``n`` distinct paragraphs, each one sentence with a URL (a placeholder)."""
+    return [f"{word} stronę {chr(97 + i % 26)}{chr(97 + i // 26)} https://x.pl/{i} dzisiaj." for i in range(n)]
+
+
+def test_a_model_that_breaks_every_placeholder_is_not_asked_twice():
+    engine = Scripted()
+    engine.chunk_size = 10          # the record carries over from chunk to chunk
+    texts = _marked(PROBE + 24, "Zepsuj")
+    out = engine.translate_pair(LEG, texts)
+    assert out == [t.upper().replace("HTTPS://X.PL/", "https://x.pl/") for t in texts]
+    whole = [s for batch in engine.batches for s in batch if "1" in s]
+    assert len(whole) == PROBE      # only the first PROBE sentences were tried whole
+    assert engine.stats.pieces_only == 24
+    assert engine.stats.fallbacks == PROBE + 24
+
+
+def test_a_model_that_keeps_placeholders_always_gets_whole_sentences():
+    engine = Scripted()
+    texts = _marked(PROBE + 24, "Otwórz")
+    out = engine.translate_pair(LEG, texts)
+    assert out == [t.upper().replace("HTTPS://X.PL/", "https://x.pl/") for t in texts]
+    assert sorted(s for batch in engine.batches for s in batch) == sorted(t.replace(t.split()[-2], "1") for t in texts)
+    assert engine.stats.pieces_only == 0 and engine.stats.fallbacks == 0
+
+
+def test_a_model_that_breaks_some_placeholders_keeps_being_tried_whole():
+    engine = Scripted()
+    texts = [t for pair in zip(_marked(30, "Zepsuj"), _marked(30, "Otwórz")) for t in pair]
+    engine.translate_pair(LEG, texts)
+    whole = [s for batch in engine.batches for s in batch if "1" in s]
+    assert len(whole) == 60         # every sentence tried whole ...
+    assert engine.stats.pieces_only == 0 and engine.stats.fallbacks == 30   # ... only the broken half in pieces
+
+
+def test_a_cached_whole_translation_is_used_even_from_a_hopeless_model(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    kept = "Otwórz stronę https://x.pl/ok teraz."
+    Scripted(cache).translate_pair(LEG, [kept])
+    again = Scripted(cache)
+    out = again.translate_pair(LEG, _marked(PROBE, "Zepsuj") + [kept])
+    assert out[-1] == "OTWÓRZ STRONĘ https://x.pl/ok TERAZ."
+    assert "Otwórz stronę" not in [s for batch in again.batches for s in batch]

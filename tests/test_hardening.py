@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -218,7 +219,7 @@ def _fail_writes(monkeypatch, err: int, *, at: str) -> None:
     if at == "mkstemp":
         def mkstemp(*args, **kwargs):
             raise OSError(err, os.strerror(err))
-        monkeypatch.setattr(fsutil.tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # fsutil imports tempfile when it writes
     else:
         real_fdopen = os.fdopen
 

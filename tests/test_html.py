@@ -115,6 +115,20 @@ def test_encodings_round_trip_byte_for_byte(data: bytes, encoding: str) -> None:
     assert any(ch in doc.segments[0].text for ch in "żŁ")
 
 
+def test_a_page_is_read_with_its_own_encoding_named(tmp_path) -> None:
+    from pipeline.documents.sources import read_source
+
+    folder = tmp_path / "source_texts"
+    folder.mkdir()
+    page = folder / "a.html"
+    page.write_bytes('<meta charset="windows-1250"><p>Zażółć gęślą jaźń</p>'.encode("cp1250"))
+    assert read_source(page, folder, tmp_path).encoding == "cp1250"   # what `detect --json` shows
+    page.write_bytes(b'<meta charset="x-nope"><p>Tekst</p>')
+    with pytest.raises(SourceError, match="unknown charset 'x-nope'") as info:
+        read_source(page, folder, tmp_path)
+    assert info.value.path == "source_texts/a.html"
+
+
 def test_characters_the_encoding_lacks_become_references() -> None:
     data = '<meta charset="windows-1250"><p>Zamknięte</p>'.encode("cp1250")
     source = SourceDocument(path=None, ref="a.html", doc_id="a", format="html", text="", encoding="binary", data=data)
@@ -218,3 +232,13 @@ def test_run_review_build_check_on_a_page(tmp_path) -> None:
     catalogue.save()
     result = invoke(ws, "check", "--to", "en", "--qa")
     assert result.exit_code == 1 and "qa-markup" in result.output and "qa-url" in result.output, result.output
+
+
+def test_a_comment_inside_a_paragraph_does_not_split_it() -> None:
+    page = '<p>Zapraszamy na <!-- data do potwierdzenia --> <b>warsztaty</b> w sobotę.</p><p><!-- stopka -->Tekst</p>'
+    doc = html.segment_text(page)
+    assert [s.text for s in doc.segments] == ["Zapraszamy na <b>warsztaty</b> w sobotę.", "Tekst"]
+    assert html.render_text(doc, lambda i, s: s.text) == page
+    out = html.render_text(doc, lambda i, s: ["We invite you to <b>workshops</b> on Saturday.", "Text"][i])
+    assert out == ('<p>We invite you to <b>workshops</b> on Saturday.<!-- data do potwierdzenia --></p>'
+                   '<p><!-- stopka -->Text</p>')

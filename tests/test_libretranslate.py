@@ -141,8 +141,13 @@ def engine_for(fake, tmp_path, **kwargs):
     return lt.open_engine(settings, url=fake.url, policy=kwargs.pop("policy", FAST), **wiring(settings)), settings
 
 
-def closed_port() -> int:
-    return lt_server.free_port()  # bound then released: nothing listens there
+@pytest.fixture
+def closed_port():
+    """A port that refuses connections for the whole test: bound but never listening, so no
+    other process (another xdist worker's server) can take it between our check and our use."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 # ---------------------------------------------------------------- addresses, languages, routes
@@ -213,8 +218,8 @@ def test_protected_spans_stay_verbatim_and_cache_answers_the_second_time(fake, t
 
 # ---------------------------------------------------------------- failures
 
-def test_server_down_fails_fast_with_the_url(tmp_path):
-    port = closed_port()
+def test_server_down_fails_fast_with_the_url(tmp_path, closed_port):
+    port = closed_port
     settings = load_settings(make_workspace(tmp_path))
     started = time.monotonic()
     with pytest.raises(TranslationError) as info:
@@ -313,9 +318,9 @@ def test_cli_engine_from_settings_and_bad_usage(fake, tmp_path):
     assert invoke(ws, "run").exit_code == 2
 
 
-def test_cli_server_down_and_missing_pair_exit_2(fake, tmp_path):
+def test_cli_server_down_and_missing_pair_exit_2(fake, tmp_path, closed_port):
     ws = make_workspace(tmp_path, {"source_texts/dzien.md": SOURCE})
-    port = closed_port()
+    port = closed_port
     down = invoke(ws, "run", "--url", f"http://127.0.0.1:{port}")
     assert down.exit_code == 2
     assert down.stderr.startswith(f"error: cannot reach LibreTranslate at http://127.0.0.1:{port}")

@@ -327,3 +327,12 @@ def test_front_matter_title_and_description() -> None:
     doc = identity('---\ntitle: "Cudzysłów \\"x\\"" # komentarz\n---\n', "markdown")
     assert [s.text for s in doc.segments] == ['Cudzysłów "x"']
     assert render(doc, lambda i, s: 'A "b" \\ c') == '---\ntitle: "A \\"b\\" \\\\ c" # komentarz\n---\n'
+
+
+@pytest.mark.parametrize("text, found", [
+    ("## \x85\n", []),                                  # NEL: space to Python, a character to CommonMark
+    ("## Godziny\x85\n", [("Godziny", 1, "heading")]),
+    ("Wstęp\u2028\nwolny \x85\n", [("Wstęp\nwolny", 1, "paragraph")]),
+])
+def test_what_python_calls_space_stays_outside_segments(text: str, found: list) -> None:
+    assert texts(identity(text, "markdown")) == found   # (found by the round-trip property)

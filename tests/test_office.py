@@ -318,6 +318,45 @@ def test_text_boxes_footnotes_and_fields_in_word(announcement):
         ' xml:space="preserve"', "")
 
 
+CONTROL = ('<w:sdt><w:sdtPr><w:alias w:val="Prowadzący"/><w:tag w:val="host"/><w:id w:val="7"/><w:text/>'
+           '</w:sdtPr><w:sdtContent><w:r><w:rPr><w:b/></w:rPr><w:t>pani Anna z czytelni</w:t></w:r></w:sdtContent></w:sdt>')
+SMART_TAG = ('<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place"><w:smartTagPr>'
+             '<w:attr w:name="kind" w:val="city"/></w:smartTagPr><w:r><w:t>Warszawie</w:t></w:r></w:smartTag>')
+BOUND = ('<w:sdt><w:sdtPr><w:dataBinding w:xpath="/ns0:coreProperties[1]/ns1:title[1]" w:storeItemID="{6C3C8BC8}"/>'
+         '</w:sdtPr><w:sdtContent><w:r><w:t>Tytuł z właściwości</w:t></w:r></w:sdtContent></w:sdt>')
+
+
+def _with_controls(data: bytes) -> bytes:
+    xml = member(data, "word/document.xml").decode()
+    xml = xml.replace("<w:r><w:t>Wstęp wolny.</w:t></w:r>",
+                      f"<w:r><w:t xml:space=\"preserve\">Prowadzi </w:t></w:r>{CONTROL}"
+                      f"<w:r><w:t xml:space=\"preserve\"> w </w:t></w:r>{SMART_TAG}<w:r><w:t>.</w:t></w:r>{BOUND}", 1)
+    assert "w:sdtContent" in xml
+    return zip_with(data, {"word/document.xml": xml.encode()})
+
+
+def test_content_controls_and_smart_tags_are_translated_in_place(announcement):
+    data = _with_controls(announcement)
+    found = segments(data)
+    assert found[8] == ("Kontakt:<tab/><i>info@biblioteka.example.org</i><br/>Prowadzi <c1>pani Anna z czytelni</c1>"
+                        " w <c2>Warszawie</c2>.<x1/>", "paragraph")   # (bold throughout the control, like a link's own format)
+    english = "Contact:<tab/><i>info@biblioteka.example.org</i><br/>Hosted in <c2>Warsaw</c2> by <c1>Anna from the reading room</c1>.<x1/>"
+    built = build(data, "a.docx", lambda i, s: english if i == 8 else s.text)
+    assert segments(built)[8][0] == english.replace("c1", "cX").replace("c2", "c1").replace("cX", "c2")  # numbered in order
+    body = etree.fromstring(member(built, "word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    control, bound = body.iter(f"{w}sdt")
+    assert [el.get(f"{w}val") for el in control.find(f"{w}sdtPr")[:2]] == ["Prowadzący", "host"]   # the control kept
+    assert "".join(control.find(f"{w}sdtContent").itertext()) == "Anna from the reading room"
+    assert control.find(f"{w}sdtContent/{w}r/{w}rPr/{w}b") is not None   # still bold
+    tag = next(body.iter(f"{w}smartTag"))
+    assert tag.get(f"{w}element") == "place" and tag[0].tag == f"{w}smartTagPr" and "".join(tag.itertext()) == "Warsaw"
+    assert "".join(bound.itertext()) == "Tytuł z właściwości"   # data-bound: Word refills it, so left as is
+    # A translation that loses a container's tag is not built (the paragraph stays as it was).
+    assert office.problem(found[8][0], english.replace("<c2>", "").replace("</c2>", "")) == "placeholders differ: missing <c2>"
+    assert office.problem(found[8][0], english.replace("<c2>Warsaw</c2>", "<b><c2>Warsaw</c2></b>")) == "<c2> inside another tag"
+
+
 def test_text_boxes_in_odt(leaflet):
     content = member(leaflet, "content.xml").decode().replace(
         '<text:p text:style-name="Standard">Więcej',

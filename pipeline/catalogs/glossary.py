@@ -98,7 +98,8 @@ class Glossary:
     def find(self, text: str, lang: str) -> list[Match]:
         """The terms for ``lang`` in ``text`` (not inside URLs, e-mail addresses, link targets or
         inline code), longest first where they overlap, in text order."""
-        return find_terms(searchable(text), self.for_language(lang))
+        terms = self.for_language(lang)
+        return find_terms(searchable(text), terms) if terms else []
 
     def notes(self, text: str, languages: tuple[str, ...]) -> tuple[str, ...]:
         """Extracted-comment lines for a msgid: ``glossary: <term> → en: …; uk: …`` and

@@ -31,7 +31,6 @@ from pipeline.errors import CatalogError
 from pipeline.fsutil import write_atomic
 
 NEAR = 0.8
-MEMORY_FILE = "memory.tmx"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -159,7 +158,7 @@ def reviewed_units(cat: Catalog, lang: str, origin: str) -> list[tmx.Unit]:
 
 def memory_file(settings) -> Path:
     """Where imported memory lives: ``locales/memory.tmx`` (committed with the catalogues)."""
-    return settings.locales_dir / MEMORY_FILE
+    return settings.memory_file
 
 
 def load(settings, known: Mapping[tuple[str, str], Catalog | None] | None = None) -> TranslationMemory:

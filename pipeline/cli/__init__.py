@@ -7,7 +7,9 @@ stderr. Exit codes: 0 success, 1 check failed, 2 bad usage or input,
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import click
@@ -23,8 +25,70 @@ class _Interrupted(Exception):
     """Ctrl-C, carried past click (which would print an empty line of its own)."""
 
 
+#: Every sub-command: name → ``module:attribute``. A command's module is imported only when that
+#: command is invoked, completed or listed (``outreach --help``), so ``outreach status`` never
+#: pays for the others (bench/startup.py).
+COMMANDS = {
+    "run": "pipeline.cli.run:run",
+    "detect": "pipeline.cli.run:detect",
+    "status": "pipeline.cli.status:status",
+    "check": "pipeline.cli.status:check",
+    "report": "pipeline.cli.report:report",
+    "badge": "pipeline.cli.report:badge",
+    "review": "pipeline.cli.review:review",
+    "build": "pipeline.cli.build:build",
+    "models": "pipeline.cli.models:models",
+    "memory": "pipeline.cli.memory:memory",
+}
+
+
+class LazyCommands(MutableMapping):
+    """``Group.commands`` whose entries are imported on first access.
+
+    click only lists the names (``list_commands``) and then gets the one it runs
+    (``get_command``); ``items()``/``values()`` load every command, so code that
+    walks the tree (help, tests) sees the real ``click.Command`` objects.
+    """
+
+    def __init__(self, lazy: dict[str, str]):
+        self._lazy = dict(lazy)
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            module, _, attribute = self._lazy[name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if command.name != name:
+                raise RuntimeError(f"{self._lazy[name]} is the command {command.name!r}, not {name!r}")
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._lazy.pop(name, None)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._lazy.pop(name, None)
+        self._loaded.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lazy or name in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._lazy), **dict.fromkeys(self._loaded)})
+
+    def __len__(self) -> int:
+        return len(self._lazy.keys() | self._loaded.keys())
+
+
 class OutreachGroup(click.Group):
-    """Turns our errors into one line and an exit code, Ctrl-C into exit 130."""
+    """Turns our errors into one line and an exit code, Ctrl-C into exit 130; loads sub-commands lazily."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(lazy_commands or {})
 
     def invoke(self, ctx):
         try:
@@ -83,7 +147,8 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
         ctx.exit()
 
 
-@click.group(name="outreach", cls=OutreachGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="outreach", cls=OutreachGroup, lazy_commands=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version of outreach and of the translation engines, and exit.")
 @click.option("-C", "--directory", "workspace", type=click.Path(file_okay=False, path_type=Path),
@@ -105,19 +170,6 @@ def cli(ctx: click.Context, workspace: Path | None):
     outreach memory    translation memory: export/import TMX
     """
     ctx.meta[WORKSPACE_KEY] = workspace
-
-
-from pipeline.cli import build as _build  # noqa: E402
-from pipeline.cli import memory as _memory  # noqa: E402
-from pipeline.cli import models as _models  # noqa: E402
-from pipeline.cli import report as _report  # noqa: E402
-from pipeline.cli import review as _review  # noqa: E402
-from pipeline.cli import run as _run  # noqa: E402
-from pipeline.cli import status as _status  # noqa: E402
-
-for _command in (_run.run, _run.detect, _status.status, _status.check, _report.report, _report.badge,
-                 _review.review, _build.build, _models.models, _memory.memory):
-    cli.add_command(_command)
 
 
 def main() -> None:

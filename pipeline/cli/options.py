@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 
 from pipeline.config import Settings, load_settings
-from pipeline import fsutil, lock
 from pipeline.errors import OutreachError, SourceError
 
 EXIT_CHECK_FAILED = 1
@@ -123,6 +122,8 @@ def lock_options(func):
                   help="Wait at most this long for another run to finish (default: as long as it takes).")
     @functools.wraps(func)
     def wrapper(settings: Settings, no_wait, wait_timeout, **kwargs):
+        from pipeline import fsutil, lock  # only the commands that write need them
+
         if not settings.sources_dir.is_dir():  # before the lock: `run -C /` must not create /.outreach
             raise SourceError("source folder not found", path=settings.display_path(settings.sources_dir))
         with lock.acquire(settings.cache_dir, wait=not no_wait, timeout=wait_timeout, waiting=say) as held:

@@ -34,10 +34,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.documents.languages import DocumentLanguage, SegmentLanguage
 from pipeline.errors import ConfigError
 from pipeline.text import protect
 
@@ -78,31 +78,6 @@ _LINK_TARGET = re.compile(r"\]\([^)\]]*\)")  # "]" ends it too: linear on "](a ]
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")  # HTML tags, office inline codes (<b>, <x1/>)
 _NON_LETTER = re.compile(r"[\W\d_]+")  # anything that is not a letter
-
-
-@dataclass(frozen=True)
-class SegmentLanguage:
-    """The language of one segment of a document."""
-
-    index: int  # index of the segment in the document
-    line: int  # the segment's source line
-    lang: str  # ISO 639-1 code
-    probability: float  # 0..1, rounded to 2 decimals
-    inherited: bool  # too short / too uncertain: took the document's language
-
-
-@dataclass(frozen=True)
-class DocumentLanguage:
-    """The language of a whole document, and of each of its segments."""
-
-    lang: str
-    probability: float
-    segments: tuple[SegmentLanguage, ...]
-
-    @property
-    def foreign(self) -> tuple[SegmentLanguage, ...]:
-        """The segments written in a language other than the document's."""
-        return tuple(s for s in self.segments if s.lang != self.lang)
 
 
 def clean_text(text: str) -> str:

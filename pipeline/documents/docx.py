@@ -56,6 +56,11 @@ TRACKED = {"ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "sectPr
 _START = {"bookmarkStart", "commentRangeStart", "permStart"}
 _END = {"bookmarkEnd", "commentRangeEnd", "permEnd"}
 _DROP = {"proofErr", "lastRenderedPageBreak", "softHyphen"}
+#: Inline elements that hold runs of the paragraph's text: a content control (its runs are in
+#: w:sdtContent), a smart tag, custom XML markup, bidirectional embedding. Their text is
+#: translated in place; the element and its properties stay.
+_CONTAINERS = {"sdt", "smartTag", "customXml", "dir", "bdo"}
+_CONTAINER_PROPERTIES = {"sdtPr", "sdtEndPr", "smartTagPr", "customXmlPr"}
 _TRUE = (None, "1", "true", "on")
 _NO_LANG = ("x-none", "zxx", "")
 
@@ -259,7 +264,7 @@ class _Walker:
                     items.append(Fixed("x", None, field_runs))
                     field_runs = None
                 continue
-            if not isinstance(child.tag, str) or tag in ("pPr",) or tag in _DROP:
+            if not isinstance(child.tag, str) or tag in ("pPr",) or tag in _DROP or tag in _CONTAINER_PROPERTIES:
                 continue
             if tag == "r":
                 balance = self._fields(child)
@@ -279,10 +284,18 @@ class _Walker:
                 if anchor:
                     href = f"{href}#{anchor}"
                 inner = self.level(child)
-                if href and any(isinstance(i, Text) for i in inner):
+                if href and _translatable(inner):
                     items.append(Link(href, child, inner))
                 else:
                     items.append(Fixed("x", None, [child]))
+            elif tag in _CONTAINERS and child.find(f"{W}sdtPr/{W}dataBinding") is None:
+                # (a control bound to document data is refilled from that data when Word opens it: left as is)
+                host = child.find(f"{W}sdtContent") if tag == "sdt" else child
+                try:
+                    inner = self.level(host) if host is not None else []
+                except _Skip:  # a field that crosses the container's edge: keep it whole
+                    inner = []
+                items.append(Link(None, child, inner) if _translatable(inner) else Fixed("x", None, [child]))
             elif tag in _START:
                 self.para.start.append(child)
             elif tag in _END:
@@ -325,6 +338,11 @@ class _Walker:
                 continue
             else:
                 items.append(Fixed("x", key, [child]))
+
+
+def _translatable(inner: list) -> bool:
+    """Whether a link's or container's items are text to translate in place (not nested links or containers)."""
+    return any(isinstance(i, Text) for i in inner) and not any(isinstance(i, Link) for i in inner)
 
 
 def segment(source: "SourceDocument") -> SegmentedDocument:
@@ -392,12 +410,14 @@ class _Renderer:
                     if isinstance(piece, Fixed):
                         etree.SubElement(run, f"{W}{'tab' if piece.kind == 'tab' else 'br'}")
             elif isinstance(item, Link):
-                link = copy.deepcopy(item.payload)
-                for child in list(link):
-                    link.remove(child)
-                link.tail = None
-                parent.append(link)
-                self.emit(link, item.items)
+                holder = copy.deepcopy(item.payload)   # a hyperlink or a container, without its runs
+                holder.tail = None
+                host = holder.find(f"{W}sdtContent") if _local(holder) == "sdt" else holder
+                for child in list(host):
+                    if _local(child) not in _CONTAINER_PROPERTIES:
+                        host.remove(child)
+                parent.append(holder)
+                self.emit(host, item.items)
             elif isinstance(item, Fixed):
                 target = parent if item.fmt is None else self._run(parent, item.fmt)
                 for element in item.payload:

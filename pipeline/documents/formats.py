@@ -15,13 +15,16 @@ one row here; nothing downstream (catalogues, drafts, review, build) changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
-from pipeline.documents import docx, html, markdown, odt, segmentation
+from pipeline.documents import segmentation
 from pipeline.documents.segmentation import Segment, SegmentedDocument
 from pipeline.errors import OutreachError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from pipeline.documents.sources import SourceDocument
 
 #: ``translate(index, segment)`` → the text to put where segment ``index`` was.
@@ -35,6 +38,10 @@ class Format:
     binary: bool                    # bytes kept as they are (True) or decoded to text (False)
     segment: Callable[["SourceDocument"], SegmentedDocument]
     render: Callable[["SourceDocument", SegmentedDocument, Translate, str], bytes]
+    #: For a text kept as bytes (a web page): ``encoding(data, ref)``, the encoding it is read in
+    #: (raises SourceError when it cannot be read). None for documents that are not text.
+    encoding: Callable[[bytes, str], str] | None = None
+    inline_codes: bool = False      # formatting as <b>, <g1>, <x1/> codes (office documents, pipeline.documents.office)
 
 
 def _segment_text(source: "SourceDocument") -> SegmentedDocument:
@@ -45,12 +52,46 @@ def _render_text(source: "SourceDocument", segmented: SegmentedDocument, transla
     return segmentation.render(segmented, translate).encode("utf-8")
 
 
+# Each format's module is imported with the first file of that format (markdown-it-py, lxml
+# and the office readers cost more to import than a small workspace costs to read), so
+# `outreach status` on plain-text announcements never loads them.
+
+def _markdown() -> "ModuleType":
+    from pipeline.documents import markdown
+
+    return markdown
+
+
+def _html() -> "ModuleType":
+    from pipeline.documents import html
+
+    return html
+
+
+def _docx() -> "ModuleType":
+    from pipeline.documents import docx
+
+    return docx
+
+
+def _odt() -> "ModuleType":
+    from pipeline.documents import odt
+
+    return odt
+
+
+def _lazy(module: Callable[[], "ModuleType"]) -> tuple[Callable, Callable]:
+    """``segment`` and ``render`` of a format module, imported on the first call."""
+    return (lambda source: module().segment(source),
+            lambda source, segmented, translate, language: module().render(source, segmented, translate, language))
+
+
 FORMATS: tuple[Format, ...] = (
     Format("text", (".txt",), False, _segment_text, _render_text),
-    Format("markdown", (".md", ".markdown"), False, markdown.segment, markdown.render),
-    Format("html", (".html", ".htm"), True, html.segment, html.render),
-    Format("docx", (".docx",), True, docx.segment, docx.render),
-    Format("odt", (".odt",), True, odt.segment, odt.render),
+    Format("markdown", (".md", ".markdown"), False, *_lazy(_markdown)),
+    Format("html", (".html", ".htm"), True, *_lazy(_html), encoding=lambda data, ref: _html().decode(data, ref).encoding),
+    Format("docx", (".docx",), True, *_lazy(_docx), inline_codes=True),
+    Format("odt", (".odt",), True, *_lazy(_odt), inline_codes=True),
 )
 
 _BY_SUFFIX = {suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes}
@@ -70,12 +111,18 @@ def suffixes() -> tuple[str, ...]:
     return tuple(_BY_SUFFIX)
 
 
+def has_inline_codes(reference: str) -> bool:
+    """Whether a catalogue reference (``source_texts/a.docx:12``) is in a format with inline codes."""
+    fmt = for_suffix(PurePosixPath(reference.rsplit(":", 1)[0]).suffix)
+    return fmt is not None and fmt.inline_codes
+
+
 def segment_text(text: str, fmt: str) -> SegmentedDocument:
     """Segment a text of a text format ("text", "markdown", "html") without a source file."""
     if fmt == "markdown":
-        return markdown.segment_markdown(text)
+        return _markdown().segment_markdown(text)
     if fmt == "html":
-        return html.segment_text(text)
+        return _html().segment_text(text)
     if fmt == "text":
         return segmentation.segment_text(text)
     raise OutreachError(f"unknown source format {fmt!r} (expected 'text', 'markdown' or 'html')")

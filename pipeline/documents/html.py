@@ -17,7 +17,8 @@ as short placeholders a reviewer can read and a model leaves alone
 ``<a href="https://…">``, ``<br>``; ``<code>``/``translate="no"`` inline
 elements show as `` `their text` ``. ``script``, ``style``, ``pre``, ``code``
 blocks, ``textarea``, ``svg``, ``template``, comments and ``translate="no"``
-elements stay literal.
+elements stay literal; a comment inside a paragraph does not split it (it moves to the
+end of the translated paragraph).
 
 :func:`render` writes the page back with every byte outside the translated
 text unchanged: a placeholder of the translation is replaced by the source's
@@ -440,6 +441,11 @@ class _Page:
             raw = text[token.start:token.end]
             self.append((Token("text", token.start, token.end), html_lib.unescape(raw), (Literal(raw),)))
             return
+        if kind == "other" and self.run_has_text() and text.startswith("<!--", token.start):
+            # A comment inside a paragraph does not end it: it shows nowhere in the msgid and
+            # comes back at the end of the translated paragraph (where it stays invisible).
+            self.append((token, "", (Literal(text[token.start:token.end]),)))
+            return
         if kind in ("other", "raw"):
             self.flush()
             self.pieces.append(Literal(text[token.start:token.end]))
@@ -559,6 +565,7 @@ def render_text(doc: SegmentedDocument, translate, language: str = "") -> str:
                 out.append(piece(tags[found.group(0)].popleft()))
                 cursor = found.end()
         out.append(_escape_text(value[cursor:]))
+        out.extend(piece(comment) for comment in tags.get("", ()))   # comments (see _Page.feed)
         return "".join(out)
 
     return "".join(piece(p) for p in doc.pieces)

@@ -218,6 +218,8 @@ class _Document:
     def add(self, kind: str, rows: list[tuple[int, int, int]], cls=ParagraphSlot, whole_lines: bool = True,
             **extra) -> None:
         """A segment made of ``rows`` (line index, content start, content end)."""
+        if "msgid" not in extra:   # what Python calls space (U+0085, U+2028 ...) CommonMark does not
+            rows = [_trimmed(self.lines[i], i, a, b) for i, a, b in rows]
         contents = [self.lines[i][a:b] for i, a, b in rows]
         if not rows or not all(contents):
             return
@@ -326,6 +328,15 @@ class _Document:
                 if msgid.strip() and "\n" not in msgid:
                     self.add("front matter", [(index, a, b)], FieldSlot, whole_lines=False,
                              msgid=msgid, raw=line[a:b], quote=quote)
+
+
+def _trimmed(line: str, index: int, a: int, b: int) -> tuple[int, int, int]:
+    """``(index, a, b)`` with the content's leading and trailing whitespace left out."""
+    while a < b and line[a].isspace():
+        a += 1
+    while b > a and line[b - 1].isspace():
+        b -= 1
+    return index, a, b
 
 
 def _yaml_scalar(line: str, start: int) -> tuple[int, int, str, str] | None:

@@ -43,10 +43,6 @@ from lxml import etree
 
 from pipeline.errors import SourceError
 
-#: The format names that use inline codes (see :mod:`pipeline.documents.formats`).
-FORMATS = ("docx", "odt")
-SUFFIXES = (".docx", ".odt")
-
 MAX_MEMBERS = 2000
 MAX_PART = 64 * 1024 * 1024        # one member, uncompressed
 MAX_TOTAL = 512 * 1024 * 1024      # all members, uncompressed
@@ -203,7 +199,10 @@ class Fixed:
 
 @dataclass(eq=False)
 class Link:
-    href: str
+    """A hyperlink (``href``), or with ``href`` None a container that holds part of the text
+    (a Word content control or smart tag): its element (``payload``) and what it holds."""
+
+    href: str | None
     payload: Any
     items: list
     base: Hashable = None
@@ -222,6 +221,7 @@ class Codes:
     formats: dict = field(default_factory=dict)  # tag name → format key
     fixed: dict = field(default_factory=dict)    # "x1" → Fixed
     links: dict = field(default_factory=dict)    # href → Link (first of that target)
+    containers: dict = field(default_factory=dict)  # "c1" → Link without href
     lead: str = ""
     trail: str = ""
 
@@ -250,6 +250,12 @@ _ANY_TAG = re.compile(r"<[^<>]*>")
 _ENTITY = re.compile(r"&(?=[A-Za-z#][A-Za-z0-9]*;)")
 _READABLE = ("b", "i", "u", "s", "sup", "sub")
 _STANDALONE = {"tab": "tab", "br": "br"}
+_CONTAINER = re.compile(r"c\d+")
+
+
+def _holds(name: str) -> bool:
+    """A link or a container: may hold formatting tags, never another tag's content."""
+    return name == "a" or _CONTAINER.fullmatch(name) is not None
 
 
 def _escape(text: str) -> str:
@@ -280,7 +286,7 @@ def encode(items: Sequence[Item], describe: Describe, size: Callable[[Hashable],
     properties (the plainest format is the paragraph's own)."""
     codes = Codes(_base(items, size))
     names: dict = {}  # format key → tag name
-    counter = {"g": 0, "x": 0}
+    counter = {"g": 0, "x": 0, "c": 0}
 
     def tag_for(fmt, base) -> str:
         if fmt in names:
@@ -314,11 +320,19 @@ def encode(items: Sequence[Item], describe: Describe, size: Callable[[Hashable],
                 codes.fixed[name] = item
                 out.append(f"<{name}/>")
                 continue
+            if isinstance(item, Link) and item.href is None:
+                close()
+                counter["c"] += 1
+                name = f"c{counter['c']}"
+                codes.containers[name] = item
+                item.base = _base(item.items, size)
+                out.extend((f"<{name}>", level(item.items, item.base), f"</{name}>"))
+                continue
             if isinstance(item, Link):
                 close()
                 first = codes.links.setdefault(item.href, item)  # one target, one meaning for its tags
                 item.base = first.base if first is not item else _base(item.items, size)
-                out.append(f'<a href="{_escape(item.href).replace(chr(34), "&quot;").replace(">", "&gt;")}">')
+                out.append(f'<a href="{_escape(item.href or "").replace(chr(34), "&quot;").replace(">", "&gt;")}">')
                 out.append(level(item.items, item.base))
                 out.append("</a>")
                 continue
@@ -411,9 +425,9 @@ def _structure(text: str) -> None:
             continue
         if name in _STANDALONE or re.fullmatch(r"x\d+", name):
             raise InlineError(f"<{name}> must be written <{name}/>")
-        if name == "a" and stack:
-            raise InlineError("a link inside another tag")
-        if name != "a" and stack and stack[-1] != "a":
+        if _holds(name) and stack:
+            raise InlineError(f"<{name}> inside another tag" if name != "a" else "a link inside another tag")
+        if not _holds(name) and stack and not _holds(stack[-1]):
             raise InlineError(f"<{name}> inside <{stack[-1]}>")
         stack.append(name)
     if stack:
@@ -425,11 +439,11 @@ def decode(text: str, codes: Codes) -> list[Item]:
     _structure(text)
     tokens = _tokens(codes.lead + text + codes.trail)
     root: list[Item] = []
-    frames: list[tuple[list, Hashable]] = [(root, codes.base)]  # (items, base) of the current link
+    frames: list[tuple[list, Hashable, str]] = [(root, codes.base, "")]  # (items, base, tag) of the current link
     fmt_stack: list[Hashable] = []
     used: set[str] = set()
     for token in tokens:
-        items, base = frames[-1]
+        items, base, _holder = frames[-1]
         current = fmt_stack[-1] if fmt_stack else base
         if isinstance(token, str):
             if token:
@@ -444,16 +458,23 @@ def decode(text: str, codes: Codes) -> list[Item]:
                 items.append(codes.fixed[name])
             else:
                 raise InlineError(f"unknown or repeated placeholder <{name}/>")
+        elif close and name == frames[-1][2]:
+            frames.pop()
         elif name == "a":
-            if close:
-                frames.pop()
-                continue
             link = codes.links.get(href)
             if link is None:
                 raise InlineError(f'unknown link target <a href="{href}">')
             new = Link(link.href, link.payload, [], link.base)
             items.append(new)
-            frames.append((new.items, link.base))
+            frames.append((new.items, link.base, "a"))
+        elif _CONTAINER.fullmatch(name):
+            held = codes.containers.get(name)
+            if held is None or name in used:
+                raise InlineError(f"unknown or repeated <{name}>")
+            used.add(name)
+            new = Link(None, held.payload, [], held.base)
+            items.append(new)
+            frames.append((new.items, held.base, name))
         elif close:
             fmt_stack.pop()
         else:

@@ -34,7 +34,7 @@ class SourceDocument:
     doc_id: str  # path under the sources folder without extension, POSIX: "news/a"
     format: str  # a format name of pipeline.documents.formats: "markdown", "text", ...
     text: str  # decoded, newlines normalised to "\n" ("" for a binary format)
-    encoding: str  # detected encoding, e.g. "utf-8", "utf-16", "cp1250" ("binary" for a binary format)
+    encoding: str  # detected encoding, e.g. "utf-8", "utf-16", "cp1250" (a web page's own; "binary" for an office document)
     data: bytes = field(default=b"", repr=False, compare=False)  # the file's bytes, kept for binary formats
 
 
@@ -135,7 +135,8 @@ def read_source(path: Path, root: Path, workspace: Path) -> SourceDocument:
         raise SourceError(f"cannot read: {exc.strerror or exc}", path=ref) from exc
     doc_id = relative.with_suffix("").as_posix()
     if fmt.binary:
-        return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text="", encoding="binary", data=data)
+        encoding = fmt.encoding(data, ref) if fmt.encoding else "binary"
+        return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text="", encoding=encoding, data=data)
     text, encoding = decode_bytes(data, name=ref)
     return SourceDocument(path=path, ref=ref, doc_id=doc_id, format=fmt.name, text=text, encoding=encoding)
 

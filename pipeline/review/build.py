@@ -77,7 +77,7 @@ def build(settings: Settings) -> BuildResult:
                                                 "control characters (NUL, ESC …) removed from the translation",
                                                 "warning"))
                         text = _CONTROL.sub("", text)
-                    problem = office.problem(seg.text, text) if source.format in office.FORMATS else None
+                    problem = office.problem(seg.text, text) if formats.named(source.format).inline_codes else None
                     if problem is None:
                         return text
                     fallbacks += 1

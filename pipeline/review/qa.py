@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Sequence
 
 from pipeline.catalogs import catalog
 from pipeline.config import LANGUAGE
-from pipeline.documents import office
+from pipeline.documents import formats
 from pipeline.text import protect
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.review.findings import Finding
@@ -95,6 +95,8 @@ class Parts:
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for start, end in spans:
         chars[start:end] = " " * (end - start)
@@ -104,10 +106,12 @@ def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
 @lru_cache(maxsize=1024)
 def parts(text: str) -> Parts:
     """Split ``text`` into the kinds of spans :mod:`pipeline.text.protect` keeps verbatim."""
-    links = [m.group(2) for m in protect.LINK.finditer(text)]
-    rest = _blank(text, [m.span(2) for m in protect.LINK.finditer(text)])
-    code = [m.group(0) for m in protect.CODE.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect.CODE.finditer(rest)])
+    found = list(protect.LINK.finditer(text))
+    links = [m.group(2) for m in found]
+    rest = _blank(text, [m.span(2) for m in found])
+    found = list(protect.CODE.finditer(rest))
+    code = [m.group(0) for m in found]
+    rest = _blank(rest, [m.span() for m in found])
     urls: list[str] = []
     spans: list[tuple[int, int]] = []
     for pattern in (protect.URL, protect.DOMAIN):
@@ -117,10 +121,12 @@ def parts(text: str) -> Parts:
                 spans.append((start, end))
                 urls.append(rest[start:end])
     rest = _blank(rest, spans)
-    emails = [m.group(0) for m in protect.EMAIL.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect.EMAIL.finditer(rest)])
-    phones = [m.group(0) for m in protect.PHONE.finditer(rest)]
-    rest = _blank(rest, [m.span() for m in protect.PHONE.finditer(rest)])
+    found = list(protect.EMAIL.finditer(rest))
+    emails = [m.group(0) for m in found]
+    rest = _blank(rest, [m.span() for m in found])
+    found = list(protect.PHONE.finditer(rest))
+    phones = [m.group(0) for m in found]
+    rest = _blank(rest, [m.span() for m in found])
     return Parts(tuple(links), tuple(code), tuple(urls), tuple(emails), tuple(phones), rest)
 
 
@@ -245,8 +251,10 @@ def check_markup(entry: Entry, ctx: Context) -> Iterable[Problem]:
 def check_inline_codes(entry: Entry, ctx: Context) -> Iterable[Problem]:
     """An office document's inline codes (``<b>``, ``<g1>``, ``<x1/>``, ``<a href>``) kept and well nested;
     a count that differs is already :func:`check_markup`'s."""
-    if not any(ref.rsplit(":", 1)[0].lower().endswith(office.SUFFIXES) for ref in entry.references):
+    if not any(formats.has_inline_codes(ref) for ref in entry.references):
         return
+    from pipeline.documents import office  # lxml: only for entries of office documents
+
     found = office.problem(entry.msgid, entry.msgstr)
     if found and not any(True for _ in check_markup(entry, ctx)):
         yield Problem("qa-markup", found)
@@ -347,12 +355,19 @@ def check_punctuation(entry: Entry, ctx: Context) -> Iterable[Problem]:
                       WARNING)
 
 
+def _letters(cleaned: str) -> int:
+    """The letters of a :func:`clean_text` result: all but its spaces, unless it holds numerals
+    that are not letters (``²``, ``½``), which are then left out one by one."""
+    words = cleaned.replace(" ", "")
+    return len(words) if words.isalpha() or not words else sum(ch.isalpha() for ch in words)
+
+
 def check_length(entry: Entry, ctx: Context) -> Iterable[Problem]:
     """Translation length (in letters) within the language pair's norm."""
-    src = sum(ch.isalpha() for ch in clean_text(entry.msgid))
+    src = _letters(clean_text(entry.msgid))
     if src < MIN_LETTERS:
         return
-    tgt = sum(ch.isalpha() for ch in clean_text(entry.msgstr))
+    tgt = _letters(clean_text(entry.msgstr))
     norm = LENGTH_NORMS.get((ctx.source_language.split("_")[0], ctx.language.split("_")[0]), 1.0)
     ratio = tgt / src
     low, high = LENGTH_BOUNDS

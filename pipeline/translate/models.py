@@ -6,12 +6,18 @@ a ``sentencepiece.model`` (or ``bpe.model``). Installed packages are those
 folders, unpacked side by side in the models directory — the same directory
 ``argospm`` uses, so models are shared with Argos Translate.
 
-We read packages with :class:`argostranslate.package.Package` but never call
-Argos's installer or scanner: ``install_from_path`` extracts archives unchecked
-(zip slip, zip bombs) and imports ``argostranslate.translate`` (torch), and
-``get_installed_packages`` crashes on a stray folder. Archives are validated
-here, extracted member by member into a temporary folder inside the models
-directory, and renamed into place only when complete.
+We read an installed package's ``metadata.json`` the way Argos does (the same
+keys and defaults) but never call Argos's installer or scanner:
+``install_from_path`` extracts archives unchecked (zip slip, zip bombs) and
+imports ``argostranslate.translate`` (torch), and ``get_installed_packages``
+crashes on a stray folder. Archives are validated here, extracted member by
+member into a temporary folder inside the models directory, and renamed into
+place only when complete.
+
+Listing models imports nothing but ``json``: a no-change re-run keys on the
+installed models' versions (:mod:`pipeline.runstate`) and must not pay for
+Argos (which loads SentencePiece), ``zipfile`` or ``urllib.request``; those are
+imported by the functions that install or download.
 """
 
 from __future__ import annotations
@@ -19,21 +25,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from pipeline.config import MODEL_LANG_CODE as LANG_CODE
 from pipeline.errors import ModelError
 from pipeline.translate.engines import metadata_token
+
+if TYPE_CHECKING:
+    import zipfile
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1 << 20
@@ -132,22 +134,24 @@ def list_models(directory: Path) -> list[InstalledModel]:
 
 
 def _read_installed(folder: Path) -> InstalledModel | None:
-    """The model in ``folder``; ``None`` for a valid non-translation package (e.g. Argos ``sbd``)."""
-    from argostranslate.package import Package
+    """The model in ``folder``; ``None`` for a valid non-translation package (e.g. Argos ``sbd``).
 
+    Read as ``argostranslate.package.Package`` reads it: ``type`` defaults to ``"translate"``,
+    ``from_code``/``to_code`` are required for a translation package.
+    """
     try:
-        package = Package(folder)
         raw = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ModelError(f"unreadable metadata.json ({exc})", path=folder) from exc
     if not isinstance(raw, dict):
         raise ModelError("metadata.json is not a JSON object", path=folder)
-    if package.type != "translate":
+    if raw.get("type", "translate") != "translate":
         return None
     for key in ("from_code", "to_code"):
-        code = getattr(package, key)
+        code = raw.get(key)
         if not isinstance(code, str) or not LANG_CODE.fullmatch(code):
             raise ModelError(f"metadata.json: {key} missing or not a language code", path=folder)
+    from_code, to_code = raw["from_code"], raw["to_code"]
     if not (folder / "model" / "model.bin").is_file():
         raise ModelError("incomplete package: no model/model.bin", path=folder)
     version = raw.get("package_version", "")
@@ -156,10 +160,10 @@ def _read_installed(folder: Path) -> InstalledModel | None:
                          path=folder)
     name = raw.get("name")
     if not isinstance(name, str) or not name or not name.isprintable():
-        name = f"translate-{package.from_code}_{package.to_code}"
+        name = f"translate-{from_code}_{to_code}"
     return InstalledModel(
-        from_code=package.from_code,
-        to_code=package.to_code,
+        from_code=from_code,
+        to_code=to_code,
         version=metadata_token(version) or "",
         name=name,
         path=folder,
@@ -197,6 +201,8 @@ def validate_archive(
     max_metadata: int = 1_000_000,
 ) -> ArchiveInfo:
     """Check an ``.argosmodel`` without extracting it; :class:`ModelError` says what is wrong."""
+    import zipfile
+
     path = Path(path)
     if not path.is_file():
         raise ModelError("no such file", path=path)
@@ -344,6 +350,10 @@ def install_archive(path: Path, directory: Path, *, max_total: int = 2_000_000_0
 
     Nothing is written outside ``directory``; on any failure nothing is left half-installed.
     """
+    import shutil
+    import tempfile
+    import zipfile
+
     path = Path(path)
     directory = Path(directory)
     info = validate_archive(path, max_total=max_total, max_ratio=max_ratio)
@@ -388,6 +398,8 @@ def _install_folder(directory: Path, model: InstalledModel) -> Path:
 
 
 def _extract(archive: Path, staging: Path, max_total: int) -> None:
+    import zipfile
+
     root = staging.resolve()
     written = 0
     with zipfile.ZipFile(archive) as zf:
@@ -436,6 +448,9 @@ def _swap_in(new: Path, final: Path, model: InstalledModel, directory: Path, sta
 
 def remove_model(pair: str, directory: Path) -> list[InstalledModel]:
     """Uninstall every model for ``pair`` (``"pl-en"``) from ``directory``."""
+    import shutil
+    import tempfile
+
     directory = Path(directory)
     from_code, to_code = parse_pair(pair)
     models = list_models(directory)
@@ -464,6 +479,10 @@ def default_index_url() -> str:
 
 def _open_url(url: str, timeout: float):
     """``urlopen`` with a hard deadline (DNS lookups ignore socket timeouts)."""
+    import threading
+    import urllib.parse
+    import urllib.request
+
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("http", "https"):
         raise ModelError(f"refusing to download from a non-HTTP address: {url}")
@@ -487,6 +506,8 @@ def _open_url(url: str, timeout: float):
 
 
 def _network_reason(exc: BaseException) -> str:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):
@@ -496,6 +517,8 @@ def _network_reason(exc: BaseException) -> str:
 
 def download_index(timeout: float = 10.0, *, index_url: str | None = None) -> list[dict]:
     """The Argos package index (a list of package metadata objects)."""
+    import urllib.error
+
     url = index_url or default_index_url()
     try:
         with _open_url(url, timeout) as response:
@@ -576,6 +599,8 @@ def version_key(version: Any) -> tuple:
 def _download_and_install(
     entry: dict, directory: Path, progress: Callable[[int, int], None] | None, timeout: float
 ) -> InstalledModel:
+    import tempfile
+
     url = entry["links"][0]
     pair = f"{entry.get('from_code')}-{entry.get('to_code')}"
     fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=".argosmodel", dir=directory)
