@@ -15,6 +15,7 @@ catalogue that Poedit or ``msgcat`` re-wrapped is not churned.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import sys
@@ -376,18 +377,9 @@ class _NotLight(Exception):
 
 
 def _lines(data: bytes):
-    """(number, line) of ``data`` split at ``\n`` only, decoded as UTF-8 one line at a time."""
-    start, number = 0, 0
-    end = len(data)
-    while start < end or number == 0:
-        stop = data.find(b"\n", start)
-        if stop < 0:
-            stop = end
-        number += 1
-        yield number, data[start:stop].decode("utf-8")
-        start = stop + 1
-        if stop == end:
-            return
+    """(number, line) of ``data`` split at ``\\n`` only, decoded as UTF-8 one line at a time."""
+    for number, raw in enumerate(io.BytesIO(data), 1):
+        yield number, (raw[:-1] if raw[-1:] == b"\n" else raw).decode("utf-8")
 
 
 def _literal_value(literal: str) -> str:
@@ -482,6 +474,15 @@ def _light_entries(data: bytes, path: str) -> Catalog:
     for number, raw in _lines(data):
         line = raw.strip()
         if not line:
+            continue
+        if line[0] == '"':  # a continuation line (most lines): the same as below, sooner
+            if field is None or field_obsolete:
+                raise _NotLight
+            field.append(_literal_value(line))
+            if current is not None and field is current.get("msgid"):
+                msgid_lines += 1
+            last_was_comment = False
+            prev_field = None
             continue
         tokens = line.split(None, 2)
         keyword_line = line[0] != "#" or (tokens[0] == "#~" and len(tokens) > 1)
