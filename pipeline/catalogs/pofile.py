@@ -973,11 +973,11 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
         if _stream_encoding(new) is None:  # another charset, or one that cannot hold the text: as a whole
             data = encode_catalog(new)
             out.write(data)
-            same.start(None if same.date is None else encode_catalog(_with_field(catalog, field, same.date)))
+            same.start(None if same.date is None else encode_catalog(same.dated(catalog, field)))
         else:
             head = _header_piece(new)
             out.write(head.encode("utf-8"))
-            same.start(None if same.date is None else _header_piece(_with_field(catalog, field, same.date)).encode())
+            same.start(None if same.date is None else _header_piece(same.dated(catalog, field)).encode())
             buffer: list[str] = []
             size = 0
             for piece in _body_pieces(new, bool(head)):
@@ -1021,11 +1021,13 @@ def _stream_encoding(catalog: Catalog) -> str | None:
 
 class _Comparison:
     """Compares the bytes being written, piece by piece, with the file on disk as it would be with
-    its own date in the header (:meth:`start` with that header): :meth:`done` tells whether the
-    file already says exactly this."""
+    its own dates in the header (:meth:`start` with that header, :meth:`dated`): :meth:`done`
+    tells whether the file already says exactly this. Dates never count as a change, so a .po's
+    POT-Creation-Date (a run's time, to the minute) is taken from the file as well."""
 
     def __init__(self, path: Path, field: str):
         self.date: str | None = None
+        self.dates: dict[str, str] = {}
         self.handle = None
         self.equal = False
         try:
@@ -1034,10 +1036,19 @@ class _Comparison:
             return
         except OSError as exc:
             raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-        found = re.search(rf'^"{field}: ([^"\\]*)\\n"$'.encode(), self.handle.read(1 << 16), re.MULTILINE)
+        start = self.handle.read(1 << 16)
         self.handle.seek(0)
-        if found:
-            self.date = found.group(1).decode("utf-8", "replace")
+        for name in DATE_FIELDS:
+            found = re.search(rf'^"{name}: ([^"\\]*)\\n"$'.encode(), start, re.MULTILINE)
+            if found:
+                self.dates[name] = found.group(1).decode("utf-8", "replace")
+        self.date = self.dates.get(field)
+
+    def dated(self, catalog: Catalog, field: str) -> Catalog:
+        """``catalog`` with ``field`` and the other date fields it has as the file has them."""
+        assert self.date is not None
+        header = tuple((n, self.dates.get(n, v) if n in DATE_FIELDS else v) for n, v in catalog.header)
+        return _with_field(replace(catalog, header=header), field, self.date)
 
     def __enter__(self) -> "_Comparison":
         return self
