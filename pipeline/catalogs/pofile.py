@@ -1069,11 +1069,6 @@ class _Comparison:
         return self.equal and self.handle is not None and self.handle.read(1) == b""
 
 
-def _formatted(catalog: Catalog, field: str, value: str) -> bytes:
-    """The bytes of ``catalog`` with header ``field`` set to ``value``, in the charset its header declares."""
-    return encode_catalog(_with_field(catalog, field, value))
-
-
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
 
 
