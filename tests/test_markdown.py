@@ -329,6 +329,32 @@ def test_front_matter_title_and_description() -> None:
     assert render(doc, lambda i, s: 'A "b" \\ c') == '---\ntitle: "A \\"b\\" \\\\ c" # komentarz\n---\n'
 
 
+def test_front_matter_values_over_several_lines() -> None:
+    yaml = pytest.importorskip("yaml")
+    text = ("---\ntitle: Dzień otwarty\ndescription: >\n  Zapraszamy na warsztaty\n  w sobotę.\nsummary: Wstęp\n"
+            "  wolny dla wszystkich\ntags:\n  - biblioteka\n---\nTekst\n")
+    doc = identity(text, "markdown")
+    assert texts(doc) == [("Dzień otwarty", 2, "front matter"), ("Zapraszamy na warsztaty w sobotę.", 4, "front matter"),
+                          ("Tekst", 11, "paragraph")]    # (summary: not a field we translate)
+    out = render(doc, lambda i, s: ["Open day", "Workshops: on Saturday.\nAll welcome.", "Text"][i])
+    assert out.startswith("---\ntitle: Open day\ndescription: >\n  Workshops: on Saturday. All welcome.\nsummary: Wstęp\n")
+    assert yaml.safe_load(out.split("---\n")[1])["description"] == "Workshops: on Saturday. All welcome.\n"
+
+    literal = identity("---\ndescription: |-\n  Sobota: 10–14\n  Niedziela: nieczynne\n---\n", "markdown")
+    assert texts(literal) == [("Sobota: 10–14\nNiedziela: nieczynne", 3, "front matter")]
+    out = render(literal, lambda i, s: "Saturday: 10–14\nSunday: closed")
+    assert yaml.safe_load(out.split("---\n")[1]) == {"description": "Saturday: 10–14\nSunday: closed"}
+
+    plain = identity("---\ndescription: Zapraszamy na\n  warsztaty w sobotę\n---\n", "markdown")
+    assert texts(plain) == [("Zapraszamy na warsztaty w sobotę", 2, "front matter")]   # not half of it
+    out = render(plain, lambda i, s: "Workshops: Saturday")
+    assert out == '---\ndescription: "Workshops: Saturday"\n---\n'
+
+    for kept in ("---\ndescription: >\n  Akapit jeden\n\n  Akapit dwa\n---\n",     # paragraphs inside
+                 '---\ntitle: "Cytat\n  dalej"\n---\n'):                              # a quoted one
+        assert identity(kept, "markdown").segments == ()
+
+
 @pytest.mark.parametrize("text, found", [
     ("## \x85\n", []),                                  # NEL: space to Python, a character to CommonMark
     ("## Godziny\x85\n", [("Godziny", 1, "heading")]),

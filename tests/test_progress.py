@@ -15,7 +15,7 @@ TEXTS = {
     "source_texts/a.txt": "Zapraszamy na spotkanie autorskie.\n\nWstęp wolny.\n",
     "source_texts/b.md": "# Warsztaty\n\nZapisy w bibliotece.\n",
 }
-STAGE_LINE = re.compile(r"^(reading|detecting languages|translating \w+→\w+|writing): (\d+) (\w+) in \d+\.\d s$")
+STAGE_LINE = re.compile(r"^(reading|detecting languages|translating \w+→\w+|writing|building): (\d+) (\w+) in \d+\.\d s$")
 
 
 def stage_lines(stderr: str) -> list[tuple[str, int, str]]:
@@ -106,3 +106,21 @@ def test_build_quiet_keeps_errors_only_and_counts_the_fallbacks(tmp_path):
     assert quiet.exit_code == 0
     assert quiet.stderr.splitlines() == ["8 segments fell back to the source (not reviewed); run without -q to list them"]
     assert quiet.stdout == loud.stdout
+
+
+def test_build_reports_its_stage_and_one_is_singular(tmp_path):
+    ws = make_workspace(tmp_path, TEXTS)
+    assert invoke(ws, "run", "--engine", "fake", "-q").exit_code == 0
+    result = invoke(ws, "build")
+    assert [s for s, _n, _u in stage_lines(result.stderr)] == ["building"]
+    assert dict((s, (n, u)) for s, n, u in stage_lines(result.stderr))["building"] == (2, "documents")
+    said = []
+    import pipeline.cli.options as options
+
+    real_say, options.say = options.say, said.append
+    try:
+        progress = StageProgress(tty=False, clock=lambda: 0.0)
+        progress("reading", 1, 1)
+    finally:
+        options.say = real_say
+    assert said == ["reading: 1 file in 0.0 s"]

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from pipeline.cli.options import EXIT_CHECK_FAILED, lock_options, say, shown, workspace_options
+from pipeline.cli.options import EXIT_CHECK_FAILED, StageProgress, lock_options, say, shown, workspace_options
 from pipeline.config import Settings
 
 
@@ -20,7 +20,11 @@ def build(settings: Settings, strict, quiet):
     """Rebuild translated texts from reviewed catalogues into build/<lang>/."""
     from pipeline.review import build as building
 
-    result = building.build(settings)
+    progress = StageProgress(quiet=quiet)
+    try:
+        result = building.build(settings, progress=progress)
+    finally:
+        progress.finish()
     for f in result.findings:
         if strict or not quiet:  # -q keeps errors only: the fallbacks are counted in the last line
             say(f"{f.path}:{f.line}: {'error' if strict else 'warning'}: {f.code}: {f.message}")

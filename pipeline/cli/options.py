@@ -166,7 +166,8 @@ class StageProgress:
     elapsed time ("reading: 12 files in 0.1 s"). ``quiet``: nothing at all.
     """
 
-    UNITS = {"reading": "files", "detecting languages": "documents", "writing": "files", "translating": "sentences"}
+    UNITS = {"reading": "files", "detecting languages": "documents", "writing": "files", "translating": "sentences",
+             "building": "documents"}
 
     def __init__(self, quiet: bool = False, tty: bool | None = None, clock=time.monotonic):
         self.quiet = quiet
@@ -208,6 +209,8 @@ class StageProgress:
         elif not self.tty:
             unit = self.UNITS.get(self.stage.split(" ")[0], self.UNITS.get(self.stage, "items"))
             count = f"{self.done}" if self.done == self.total else f"{self.done} of {self.total}"
+            if self.total == 1:
+                unit = unit[:-1]   # "1 file", "1 document"
             say(f"{self.stage}: {count} {unit} in {self.clock() - self.started:.1f} s")
         self.ended, self.stage, self.bar = self.stage, None, None
 

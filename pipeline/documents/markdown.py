@@ -7,7 +7,8 @@ the leaves that hold prose become segments:
 * paragraphs (kind ``paragraph``, or ``list item`` / ``blockquote`` after the
   innermost container they sit in), ATX and setext headings (``heading``),
   table cells (``table cell``), and the ``title:``/``description:`` values of
-  the front matter (``front matter``);
+  the front matter (``front matter``: one line, a ``>``/``|`` block scalar, or a plain
+  value continued on deeper lines);
 * everything else stays literal, byte for byte: code (fenced and indented,
   also inside quotes and list items), HTML blocks, link reference definitions,
   thematic breaks, the rest of the front matter, and every container marker.
@@ -32,7 +33,7 @@ the block rules are linear in the input.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -156,6 +157,30 @@ class FieldSlot(Slot):
         return value
 
 
+@dataclass(frozen=True)
+class LongFieldSlot(Slot):
+    """A front-matter value over several lines, ``raw`` as written: a block scalar
+    (``description: >`` or ``|`` and its indented lines; ``block``) takes the translation at
+    the first line's indentation, folded on one line or line by line; a plain scalar continued
+    on deeper lines takes it on its first line, quoted as YAML needs."""
+
+    raw: str = ""
+    block: str = ""   # ">", "|" or "" (a plain scalar)
+
+    def fill(self, text: str, original: str) -> str:
+        if text == original:
+            return self.raw
+        if self.block == "|":
+            lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
+            return "\n".join(self.prefixes[0] + line for line in lines)
+        value = _joined(text)
+        if self.block == ">":
+            return self.prefixes[0] + value
+        if not _plain_yaml(value):
+            value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return self.prefixes[0] + value
+
+
 def _joined(text: str) -> str:
     return " ".join(part for part in (line.strip() for line in text.split("\n")) if part)
 
@@ -239,6 +264,40 @@ class _Document:
         self.segments.append(Segment(text=text, line=rows[0][0] + 1, kind=kind))
         self.slots.append((start, end, slot))
 
+    def _deeper(self, start: int, stop: int, indent: int) -> list[int]:
+        """The lines from ``start`` that continue a value indented ``indent`` (blank ones too, not at the end)."""
+        found: list[int] = []
+        for index in range(start, stop):
+            line = self.lines[index]
+            if line.strip() and len(line) - len(line.lstrip(" ")) <= indent:
+                break
+            found.append(index)
+        while found and not self.lines[found[-1]].strip():
+            found.pop()
+        return found
+
+    def _long_field(self, index: int, start: int, deeper: list[int], block: str) -> None:
+        """A value over several lines (see :class:`LongFieldSlot`); one with a blank line or a
+        comment inside, or a quoted one, stays as it is."""
+        lines = [self.lines[i] for i in deeper]
+        if not lines or not all(line.strip() for line in lines) or any(" #" in line or line.lstrip().startswith("#")
+                                                                       for line in lines):
+            return
+        rows = [(i, len(self.lines[i]) - len(self.lines[i].lstrip()), len(self.lines[i].rstrip())) for i in deeper]
+        if not block:
+            head = self.lines[index][start:].rstrip()
+            if not head or head[0] in "-?:,[]{}#&*!|>%@`\"'" or ": " in head or " #" in head:
+                return
+            rows.insert(0, (index, start, start + len(head)))
+        contents = [self.lines[i][a:b] for i, a, b in rows]
+        msgid = "\n".join(contents) if block == "|" else " ".join(contents)
+        raw = "\n".join(self.lines[i] for i in range(rows[0][0], rows[-1][0] + 1))
+        placed = len(self.slots)
+        self.add("front matter", rows, LongFieldSlot, msgid=msgid, raw=raw, block=block)
+        if len(self.slots) > placed and block != "|":   # one line of msgid: one prefix (the first line's)
+            start, end, slot = self.slots[-1]
+            self.slots[-1] = (start, end, replace(slot, prefixes=slot.prefixes[:1], suffixes=("",)))
+
     def result(self) -> SegmentedDocument:
         pieces: list[Literal | Slot] = []
         cursor = 0
@@ -321,6 +380,11 @@ class _Document:
             line = self.lines[index]
             key = _FIELD.match(line)
             if not key:
+                continue
+            deeper = self._deeper(index + 1, stop - 1, len(line) - len(line.lstrip(" ")))
+            block = re.fullmatch(r"([>|])[-+]?[ \t]*(?:#.*)?", line[key.end():])
+            if block or deeper:
+                self._long_field(index, key.end(), deeper, block.group(1) if block else "")
                 continue
             parsed = _yaml_scalar(line, key.end())
             if parsed:

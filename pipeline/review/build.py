@@ -15,6 +15,7 @@ import re
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from pipeline.catalogs import pofile
 from pipeline.review.findings import Finding, excerpt
@@ -42,10 +43,14 @@ class BuildResult:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # all C0 controls but tab and newline, and DEL
 
 
-def build(settings: Settings) -> BuildResult:
-    """Compute every translated text; nothing is written here."""
+def build(settings: Settings, progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
+    """Compute every translated text; nothing is written here. ``progress("building", done, total)``
+    is called after each source document."""
     texts, findings = [], []
-    for source in load_sources(settings.sources_dir, settings.workspace):
+    sources = load_sources(settings.sources_dir, settings.workspace)
+    for number, source in enumerate(sources, 1):
+        if progress:
+            progress("building", number - 1, len(sources))
         segmented = formats.segment(source)
         if not any(is_translatable(s.text) for s in segmented.segments):
             continue
@@ -101,6 +106,8 @@ def build(settings: Settings) -> BuildResult:
 
             data = formats.render(source, segmented, translate, lang)
             texts.append(BuiltText(settings.build_dir / lang / rel, lang, data, fallbacks))
+    if progress:
+        progress("building", len(sources), len(sources))
     return BuildResult(tuple(texts), tuple(findings))
 
 
