@@ -48,38 +48,92 @@ def write_atomic_if_unchanged(path: Path, data: bytes, expected: Fingerprint | N
     the other writer saved it. The check and the rename are close together,
     not one atomic step: callers that need more hold the workspace lock as well.
     """
-    now = fingerprint(path)
-    if now != expected and not (now and expected and now.sha256 == expected.sha256 and now.size == expected.size):
-        raise ConflictError("changed on disk since it was read (saved by someone else?); not overwritten", path=path)
+    _check_unchanged(path, expected)
     write_atomic(path, data)
+
+
+def _check_unchanged(path: Path, expected: Fingerprint | None) -> None:
+    if not still(path, expected):
+        raise ConflictError("changed on disk since it was read (saved by someone else?); not overwritten", path=path)
+
+
+def still(path: Path, expected: Fingerprint | None) -> bool:
+    """Is ``path`` still what was read (``expected``; ``None``: no file)? Same bytes count, even touched."""
+    now = fingerprint(path)
+    return now == expected or bool(now and expected and now.sha256 == expected.sha256 and now.size == expected.size)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, creating parent folders."""
-    import tempfile  # not at import: reading commands (status, check) never write
+    with AtomicWriter(path) as out:
+        out.write(data)
+        out.commit()
 
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise WriteError(f"cannot write: {exc.strerror or exc}", path=path) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
+
+class AtomicWriter:
+    """A replacement for ``path`` written piece by piece into a temporary file next to it;
+    :meth:`commit` (fsync, the old file's mode, rename) makes it the file, leaving the block
+    without committing (or with an error) removes it: readers see the old file or the whole
+    new one, never a part. ``with AtomicWriter(path) as out: out.write(b); ...; out.commit()``."""
+
+    def __init__(self, path: Path):
+        import tempfile  # not at import: reading commands (status, check) never write
+
+        self.path = Path(path)
         try:
-            os.unlink(tmp)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:
+            raise WriteError(f"cannot write: {exc.strerror or exc}", path=self.path) from exc
+        self.handle = os.fdopen(fd, "wb")
+        self.committed = False
+
+    def __enter__(self) -> "AtomicWriter":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self.committed:
+            self.discard()
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            self.discard()
+            raise WriteError(f"cannot write: {exc.strerror or exc}", path=self.path) from exc
+
+    def discard(self) -> None:
+        """Remove the temporary file; ``path`` stays as it was."""
+        try:
+            self.handle.close()
         except OSError:
             pass
-        raise WriteError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+    def commit(self, expected: "Fingerprint | None | object" = ...) -> None:
+        """Make the written bytes the file; with ``expected``, only if the file is still what was
+        read (:class:`ConflictError` otherwise, see :func:`write_atomic_if_unchanged`)."""
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            if expected is not ...:
+                _check_unchanged(self.path, expected)  # type: ignore[arg-type]
+            if self.path.exists():
+                os.chmod(self.tmp, self.path.stat().st_mode & 0o7777)
+            else:
+                os.chmod(self.tmp, 0o666 & ~_umask())
+            os.replace(self.tmp, self.path)
+            self.committed = True
+        except OSError as exc:
+            self.discard()
+            raise WriteError(f"cannot write: {exc.strerror or exc}", path=self.path) from exc
+        except ConflictError:
+            self.discard()
+            raise
 
 
 def write_text_atomic(path: Path, text: str) -> None:

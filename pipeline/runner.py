@@ -214,24 +214,28 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
     from pipeline.catalogs import memory, pofile
 
     documents, skipped = prepare(settings, progress)
-    # Read every existing catalogue first: a syntax error stops the run before any write. What each
-    # file was when read is kept, so a reviewer's save during the run is never overwritten.
-    existing: dict[tuple[str, str], Catalog | None] = {}
-    seen: dict[tuple[str, str], fsutil.Fingerprint | None] = {}
-    for doc in documents:
-        for lang in settings.target_languages:
-            key = (doc.source.doc_id, lang)
-            existing[key], seen[key] = _read_fingerprinted(settings.catalog_path(*key))
     from pipeline.catalogs.glossary import load as load_glossary
 
     terms = load_glossary(settings)
     templates = {doc.source.doc_id: template_for(doc, terms, settings.target_languages) for doc in documents}
+    # Every existing catalogue is read and merged before anything is written: a syntax error stops
+    # the run with nothing written. One at a time: each is merged as soon as it is read and only
+    # what the rest of the run needs of it is kept (_slim), so two 58 MB catalogues are never held
+    # whole at once. What each file was when read is kept, so a reviewer's save during the run is
+    # never overwritten.
+    existing: dict[tuple[str, str], Catalog | None] = {}
+    seen: dict[tuple[str, str], fsutil.Fingerprint | None] = {}
+    changed: dict[tuple[str, str], bool] = {}
     merged: dict[tuple[str, str], list[Entry]] = {}
     for doc in documents:
         for lang in settings.target_languages:
             key = (doc.source.doc_id, lang)
-            result = catalog.merge(templates[doc.source.doc_id], existing[key], purge_obsolete=purge_obsolete)
+            old, seen[key] = _read_fingerprinted(settings.catalog_path(*key))
+            result = catalog.merge(templates[doc.source.doc_id], old, purge_obsolete=purge_obsolete)
             merged[key] = list(result.entries)
+            existing[key] = _slim(old, merged[key])
+            changed[key] = bool(result.new or result.carried_fuzzy or result.obsoleted or result.revived)
+            del old, result
 
     # The memory holds what this run keeps as reviewed (merged catalogues) plus every other catalogue.
     tm = memory.load(settings, {key: Catalog(entries=tuple(entries), header=()) for key, entries in merged.items()})
@@ -247,8 +251,9 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
             progress(WRITING, len(outcomes), writes)
         pot = catalog.Catalog(
             entries=templates[doc_id],
+            # the old template's header only: write_catalog reads the rest if its bytes differ
             header=pofile.build_header(language=None, project=_project(settings, doc_id), template=True,
-                                       existing=_read_if_exists(settings.template_path(doc_id))),
+                                       existing=pofile.read_header(settings.template_path(doc_id))),
             header_flags=(FUZZY,),
         )
         outcomes.append(_write(settings.template_path(doc_id), pot, None, len(pot.entries)))
@@ -265,16 +270,18 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
                 drafts, copied, remembered = counts.get(key, (0, 0, 0))
                 active = sum(1 for e in po.entries if not e.obsolete)
                 try:
-                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=seen[key]))
+                    outcomes.append(_write(path, po, lang, active, drafts, copied, remembered, expected=seen[key],
+                                           changed=changed.get(key, False)))
                     break
                 except ConflictError:
                     # Saved by someone else since it was read: merge again from what they saved.
                     if notify:
                         notify(f"{settings.display_path(path)}: saved by someone else during the run; "
                                "merging again from the saved file")
-                    existing[key], seen[key] = _read_fingerprinted(path)
-                    merged[key] = list(catalog.merge(templates[doc_id], existing[key],
-                                                     purge_obsolete=purge_obsolete).entries)
+                    old, seen[key] = _read_fingerprinted(path)
+                    merged[key] = list(catalog.merge(templates[doc_id], old, purge_obsolete=purge_obsolete).entries)
+                    existing[key], changed[key] = _slim(old, merged[key]), False
+                    del old
                     counts.update(_fill_drafts(settings, engine, [doc], merged, None, None, existing=existing,
                                                tm=tm, trust_memory=trust_memory, only={key}))
             else:
@@ -296,10 +303,18 @@ def _project(settings: Settings, doc_id: str) -> str:
     return f"{settings.project} {doc_id}"
 
 
-def _read_if_exists(path: Path) -> Catalog | None:
-    from pipeline.catalogs import pofile
-
-    return pofile.read_catalog(path) if path.exists() else None
+def _slim(old: Catalog | None, merged: Sequence[Entry]) -> Catalog | None:
+    """What a run needs of a catalogue once it is merged: its header, and the old entries that
+    :func:`replaceable` looks up (those of stale merged entries and of their previous msgids), in
+    their order. The rest of the old entries are in ``merged`` or gone."""
+    if old is None:
+        return None
+    wanted = set()
+    for entry in merged:
+        if entry.previous_msgid is not None and not entry.obsolete:
+            wanted.add(entry.key)
+            wanted.add((entry.msgctxt, entry.previous_msgid))
+    return dataclasses.replace(old, entries=tuple(e for e in old.entries if e.key in wanted))
 
 
 def _read_fingerprinted(path: Path) -> tuple[Catalog | None, fsutil.Fingerprint | None]:
@@ -313,10 +328,10 @@ ATTEMPTS = 3
 
 
 def _write(path: Path, cat: Catalog, lang: str | None, entries: int, drafts: int = 0, copied: int = 0,
-           remembered: int = 0, **expected) -> CatalogOutcome:
+           remembered: int = 0, **options) -> CatalogOutcome:
     from pipeline.catalogs import pofile
 
-    written = pofile.write_catalog(path, cat, **expected)
+    written = pofile.write_catalog(path, cat, **options)
     return CatalogOutcome(path, lang, entries, drafts, copied, written, remembered)
 
 

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Iterable
 
 STATE_FILE = "run-state.json"
+_KEY = re.compile(rb'\{"key": ?"([0-9a-f]{64})"')
 _VERSION = 1
 _ENGINES = ("argos", "none")
 _CODE = Path(__file__).resolve().parent
@@ -96,7 +98,14 @@ def load(settings: Any, key: str | None) -> dict | None:
     if key is None:
         return None
     try:
-        data = json.loads(_state_path(settings).read_text(encoding="utf-8"))
+        with open(_state_path(settings), "rb") as handle:
+            # The key is written first: another key (the inputs changed) is told from the first
+            # bytes, without parsing a big run's whole state.
+            head = _KEY.match(handle.read(128))
+            if head is not None and head.group(1).decode("ascii") != key:
+                return None
+            handle.seek(0)
+            data = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("report"), dict):
@@ -113,16 +122,54 @@ def save(settings: Any, key: str | None, report: dict) -> None:
         except OSError:
             pass
         return
-    from pipeline.fsutil import write_atomic
+    from pipeline.fsutil import AtomicWriter
 
     try:
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": key, "report": report}, ensure_ascii=False).encode("utf-8"))
+        with AtomicWriter(path) as out:  # written as it is encoded: a big run's state is never one string
+            buffer: list[str] = []
+            size = 0
+            for chunk in _json_pieces({"key": key, "report": report}):
+                buffer.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 19:
+                    out.write("".join(buffer).encode("utf-8"))
+                    buffer, size = [], 0
+            out.write("".join(buffer).encode("utf-8"))
+            out.commit()
     except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
         pass
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def as_record(obj: Any) -> Any:
     """A frozen dataclass tree as JSON-ready data (paths as strings)."""
+    values = {f.name: getattr(obj, f.name) for f in fields(obj)}
+    if all(type(v) in _PLAIN for v in values.values()):  # a segment: already JSON data
+        return values
     return json.loads(json.dumps(asdict(obj), default=str))
+
+
+def _json_pieces(obj: Any):
+    """The JSON text of ``obj`` in pieces: a dict or list holding dicts or lists member by member,
+    one of plain values (a segment's record) in one piece by the C encoder
+    (json.JSONEncoder.iterencode runs in Python, several times slower)."""
+    values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+    if not any(isinstance(v, (dict, list, tuple)) for v in values):
+        yield json.dumps(obj, ensure_ascii=False, default=str)
+    elif isinstance(obj, dict):
+        yield "{"
+        for n, (key, value) in enumerate(obj.items()):
+            yield ("," if n else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield from _json_pieces(value)
+        yield "}"
+    else:
+        yield "["
+        for n, item in enumerate(obj):
+            if n:
+                yield ","
+            yield from _json_pieces(item)
+        yield "]"
 

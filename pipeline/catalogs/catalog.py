@@ -429,16 +429,23 @@ def _bounded_similarity(a: str, b: str, words_a: list[str], words_b: list[str], 
 def _kept(new: Entry, old: Entry) -> Entry:
     """``new`` (from the template) keeping ``old``'s translation and translation state."""
     state = tuple(line for line in old.extracted if is_state_comment(line))
-    return replace(
-        new,
+    fuzzy = old.fuzzy
+    # Entry(...) with every field rather than dataclasses.replace: this runs once per kept entry
+    # of every catalogue, and replace() costs twice as much.
+    return Entry(
+        msgid=new.msgid,
         msgstr=old.msgstr,
+        msgctxt=new.msgctxt,
+        references=new.references,
+        extracted=_union(new.extracted, state),
         comments=old.comments,
         flags=old.flags,
-        extracted=_union(new.extracted, state),
-        previous_msgid=old.previous_msgid if old.fuzzy else None,
-        previous_msgctxt=old.previous_msgctxt if old.fuzzy else None,
+        previous_msgid=old.previous_msgid if fuzzy else None,
         obsolete=False,
         line=0,
+        previous_msgctxt=old.previous_msgctxt if fuzzy else None,
+        msgid_plural=new.msgid_plural,
+        msgstr_plural=new.msgstr_plural,
     )
 
 
@@ -501,23 +508,29 @@ def merge(
             unmatched.append(t)
             continue
         used.add(found)
-        result[t] = _kept(replace(entry, obsolete=False), old[found])
+        result[t] = _kept(replace(entry, obsolete=False) if entry.obsolete else entry, old[found])
         if old[found].obsolete:
             revived += 1
         else:
             kept += 1
 
     candidates = [i for i in range(len(old)) if i not in used and old[i].msgstr and not old[i].plural]
-    words = {text: _WORD.findall(text.casefold())
-             for text in [template[t].msgid for t in unmatched] + [old[i].msgid for i in candidates]}
+    words: dict[str, list[str]] = {}  # the words of a text, found when it is first compared
+
+    def words_of(text: str) -> list[str]:
+        found = words.get(text)
+        if found is None:
+            found = words[text] = _WORD.findall(text.casefold())
+        return found
+
     pairs: list[tuple[float, int, int]] = []
-    for t in unmatched:
+    for t in unmatched if candidates else ():
         a = template[t].msgid
         for i in candidates:
             if old[i].msgctxt != template[t].msgctxt:
                 continue
             b = old[i].msgid
-            score = _bounded_similarity(a, b, words[a], words[b], threshold)
+            score = _bounded_similarity(a, b, words_of(a), words_of(b), threshold)
             if score >= threshold:
                 pairs.append((-score, t, i))
     pairs.sort()

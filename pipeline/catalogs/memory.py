@@ -88,15 +88,21 @@ class _LanguageIndex:
             self.postings.setdefault(token, []).append(number)
 
     def near(self, text: str, threshold: float) -> Match | None:
-        query = _tokens(text)
-        size = len(query)
+        words = _WORD.findall(text.casefold())
+        size = len(words)  # the number of tokens
         if not size:
             return None
         need = 2 * threshold - 1   # the word ratio the mean needs when the character ratio is perfect
         lo, hi = size * need / (2 - need), size * (2 - need) / need
         shared_min = max(1, math.ceil(need * (size + lo) / 2 - 1e-9))
-        # Prefix filter: a candidate sharing `shared_min` tokens shares one of the rarest size-shared_min+1.
-        rare = sorted(query, key=lambda t: len(self.postings.get(t, ())))[: size - shared_min + 1]
+        # Prefix filter: a candidate sharing `shared_min` tokens shares one of any size-shared_min+1
+        # of them; the rarest are taken. Tokens of words the memory never saw have no postings:
+        # when they alone are that many, nothing can match (most texts, with a small memory).
+        postings = self.postings
+        if sum(1 for word in words if (word, 1) not in postings) >= size - shared_min + 1:
+            return None
+        query = _tokens(text)
+        rare = sorted(query, key=lambda t: len(postings.get(t, ())))[: size - shared_min + 1]
         candidates = {n for token in rare for n in self.postings.get(token, ())}
         query_set = frozenset(query)
         best: Match | None = None

@@ -15,20 +15,23 @@ catalogue that Poedit or ``msgcat`` re-wrapped is not churned.
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import re
 import sys
 import unicodedata
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import polib
 
 from pipeline import __version__
 from pipeline.catalogs.catalog import Catalog, Entry
 from pipeline.errors import CatalogError, ConfigError
-from pipeline.fsutil import Fingerprint, fingerprint_bytes, write_atomic, write_atomic_if_unchanged
+from pipeline import fsutil
+from pipeline.fsutil import AtomicWriter, Fingerprint, fingerprint_bytes
 
 WIDTH = 79
 _DEFAULT_PLURAL = "nplurals=2; plural=(n != 1);"
@@ -94,12 +97,38 @@ def read_fingerprinted(path: Path) -> tuple[Catalog, Fingerprint]:
         seen = fingerprint_bytes(data, path)
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    text, charset = _decode(data, str(path))
-    return parse_catalog(text, path=str(path), charset=charset), seen
+    return parse_bytes(data, path), seen
+
+
+def read_header(path: Path) -> Catalog | None:
+    """The header of the catalogue at ``path`` (no entries), or None when there is no such file:
+    only the first block is parsed when it is a plain header, else the whole file."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(1 << 16)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    end = start.find(b"\n\n")
+    if end > 0:
+        head = _light_parse(start[:end + 1], str(path))
+        if head is not None and (head.header or head.header_comment or head.header_flags) and not head.entries:
+            return head
+    return read_catalog(path)
 
 
 def parse_bytes(data: bytes, path: Path | str) -> Catalog:
-    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says)."""
+    """Parse the bytes of a .po/.pot file just read from ``path`` (decoded as its header says).
+
+    A UTF-8 catalogue in the plain layout GNU gettext and we write is read by :func:`_light_parse`,
+    line by line into our entries (a few times the file's size in memory); anything else — another
+    charset, plural messages, comments between keywords, an error to report — by the full
+    reader (:func:`parse_catalog`: polib, several times more memory), which gives the same result."""
+    light = _light_parse(data, str(path))
+    if light is not None:
+        return light
     text, charset = _decode(data, str(path))
     return parse_catalog(text, path=str(path), charset=charset)
 
@@ -319,6 +348,14 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
             msgstr_plural=tuple(_c_string(item.msgstr_plural[k]) for k in sorted(item.msgstr_plural))
             if plural is not None else (),
         ))
+    return _catalog(entries, tuple((k, v) for k, v in po.metadata.items()),
+                    "\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
+                    tuple(dict.fromkeys(po.metadata_is_fuzzy or ())), path)
+
+
+def _catalog(entries: list[Entry], header: tuple[tuple[str, str], ...], header_comment: str,
+             header_flags: tuple[str, ...], path: str) -> Catalog:
+    """The catalogue of parsed ``entries`` (active ones first); :class:`CatalogError` on a duplicate."""
     seen: dict[tuple[str | None, str], int] = {}
     for entry in entries:
         if entry.obsolete:
@@ -330,11 +367,214 @@ def parse_catalog(text: str, *, path: str = "<string>", charset: str = "utf-8") 
         seen[entry.key] = entry.line
     return Catalog(
         entries=tuple(e for e in entries if not e.obsolete) + tuple(e for e in entries if e.obsolete),
-        header=tuple((k, v) for k, v in po.metadata.items()),
-        header_comment="\n".join(comment_lines[header_index][0]) if header_index is not None else po.header,
-        header_flags=tuple(dict.fromkeys(po.metadata_is_fuzzy or ())),
+        header=header, header_comment=header_comment, header_flags=header_flags,
         path=None if path == "<string>" else path,
     )
+
+
+class _NotLight(Exception):
+    """The file is outside what :func:`_light_parse` reads: the full reader decides."""
+
+
+def _lines(data: bytes):
+    """(number, line) of ``data`` split at ``\\n`` only, decoded as UTF-8 one line at a time."""
+    for number, raw in enumerate(io.BytesIO(data), 1):
+        yield number, (raw[:-1] if raw[-1:] == b"\n" else raw).decode("utf-8")
+
+
+def _literal_value(literal: str) -> str:
+    if not _STRING.fullmatch(literal):
+        raise _NotLight
+    return unescape(literal[1:-1])
+
+
+def _metadata(msgstr: str) -> tuple[tuple[str, str], ...]:
+    """The header fields of the header entry's msgstr, read as polib reads them."""
+    fields: dict[str, str] = {}
+    key = None
+    for line in msgstr.splitlines():
+        if ":" in line:
+            key, value = line.split(":", 1)
+            fields[key] = value.strip()
+        elif key is not None:
+            fields[key] += "\n" + line.strip()
+    return tuple(fields.items())
+
+
+def _light_parse(data: bytes, path: str) -> Catalog | None:
+    """The catalogue in ``data`` when it is UTF-8 in the plain layout (header first; per entry
+    comments, ``#:``, ``#,``, ``#|`` lines, then ``msgctxt``/``msgid``/``msgstr`` with their
+    continuation lines; obsolete ``#~`` entries with ``#~|`` previous fields), else None.
+
+    Entries are built as the lines go by, without polib's objects or a list of all lines; the
+    result is what :func:`parse_catalog` gives for the same file (tests/test_pofile_light.py)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    match = re.search(rb"Content-Type:[^\n]*?charset=([\w.:-]+)", data)
+    if match and match.group(1).upper() != b"CHARSET":
+        try:
+            if codecs.lookup(match.group(1).decode("ascii")).name != "utf-8":
+                return None
+        except LookupError:
+            return None
+    try:
+        return _light_entries(data, path)
+    except (_NotLight, UnicodeDecodeError):
+        return None
+
+
+def _light_entries(data: bytes, path: str) -> Catalog:
+    entries: list[Entry] = []
+    header: Entry | None = None
+    header_flags: tuple[str, ...] = ()
+    # the comment block of the next entry
+    translator: list[str] = []
+    extracted: list[str] = []
+    refs: list[str] = []
+    flags: list[str] = []
+    previous: dict[str, list[str]] = {}       # "#| msgctxt/msgid"
+    obsolete_previous: dict[str, list[str]] = {}  # "#~| msgctxt/msgid"
+    open_ref: str | None = None
+    # the entry being read: keyword -> parts; None between entries
+    current: dict[str, list[str]] | None = None
+    field: list[str] | None = None   # the parts a continuation line extends
+    field_obsolete = False
+    prev_field: list[str] | None = None
+    obsolete = False
+    line_of_msgid = 0
+    msgid_lines = 0
+    last_was_comment = False
+    comment_block: tuple = ()
+
+    def finish() -> None:
+        nonlocal header, header_flags
+        assert current is not None
+        msgctxt = "".join(current["msgctxt"]) if "msgctxt" in current else None
+        msgid, msgstr = "".join(current["msgid"]), "".join(current["msgstr"])
+        (c_translator, c_extracted, c_refs, c_flags, c_previous, c_obsolete_previous) = comment_block
+        source = c_obsolete_previous if obsolete else c_previous
+        prev_msgid = "".join(source["msgid"]) if "msgid" in source else None
+        prev_ctxt = "".join(source["msgctxt"]) if "msgctxt" in source else None
+        if not obsolete and msgid == "":
+            if entries or header is not None or msgctxt is not None or msgid_lines != 1:
+                raise _NotLight  # not the plain header entry: the full reader sorts it out
+            header = Entry(msgid="", msgstr=msgstr, comments=c_translator)
+            header_flags = tuple(dict.fromkeys(c_flags))
+            return
+        entries.append(Entry(
+            msgid=_c_string(msgid), msgstr=_c_string(msgstr),
+            msgctxt=None if msgctxt is None else _c_string(msgctxt),
+            references=c_refs, extracted=c_extracted, comments=c_translator,
+            flags=tuple(dict.fromkeys(f for f in c_flags if f)),
+            previous_msgid=None if prev_msgid is None else _c_string(prev_msgid),
+            obsolete=obsolete, line=line_of_msgid,
+            previous_msgctxt=None if prev_ctxt is None else _c_string(prev_ctxt),
+        ))
+
+    for number, raw in _lines(data):
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] == '"':  # a continuation line (most lines): the same as below, sooner
+            if field is None or field_obsolete:
+                raise _NotLight
+            field.append(_literal_value(line))
+            if current is not None and field is current.get("msgid"):
+                msgid_lines += 1
+            last_was_comment = False
+            prev_field = None
+            continue
+        tokens = line.split(None, 2)
+        keyword_line = line[0] != "#" or (tokens[0] == "#~" and len(tokens) > 1)
+        if not keyword_line:
+            last_was_comment = True
+            if current is not None:
+                if "msgstr" not in current:
+                    raise _NotLight  # a comment between an entry's keywords
+                finish()
+                current, field = None, None
+            if tokens[0] == "#:":
+                body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
+                start = body.rfind(_ISOLATE_START)
+                open_ref = None
+                if start >= 0 and _ISOLATE_END not in body[start:]:
+                    body, open_ref = body[:start], body[start:]
+                refs.extend(parse_references(body))
+            elif tokens[0] == "#,":
+                if len(tokens) > 1:
+                    flags.extend(c.strip() for c in line[3:].split(","))
+            elif tokens[0] in ("#|", "#~|"):
+                if len(tokens) < 2:
+                    raise _NotLight
+                target = previous if tokens[0] == "#|" else obsolete_previous
+                rest = line[len(tokens[0]):].strip()
+                if rest.startswith('"'):
+                    if prev_field is None:
+                        raise _NotLight
+                    prev_field.append(_literal_value(rest))
+                    continue
+                if tokens[1] not in ("msgid", "msgctxt") or tokens[1] in target:
+                    raise _NotLight
+                prev_field = target[tokens[1]] = [_literal_value(rest[len(tokens[1]):].lstrip())]
+                continue
+            elif tokens[0] in ("#", "#.") or tokens[0].startswith("##"):
+                text = raw.lstrip().rstrip("\r")
+                comment = text[2:] if text.startswith("#.") else text[1:]
+                (extracted if text.startswith("#.") else translator).append(
+                    comment[1:] if comment[:1] == " " else comment)
+            else:
+                raise _NotLight
+            prev_field = None
+            continue
+        last_was_comment = False
+        prev_field = None
+        line_obsolete = line[0] == "#"
+        if line_obsolete:
+            line = line[3:].strip()
+            tokens = line.split(None, 2)
+        if line[0] == '"':
+            if field is None or line_obsolete != field_obsolete:
+                raise _NotLight
+            field.append(_literal_value(line))
+            if current is not None and field is current.get("msgid"):
+                msgid_lines += 1
+            continue
+        keyword = tokens[0]
+        if keyword not in ("msgctxt", "msgid", "msgstr") or len(tokens) < 2:
+            raise _NotLight  # plural messages and anything unusual: the full reader
+        value = _literal_value(line[len(keyword):].lstrip())
+        if current is not None and "msgstr" in current and keyword != "msgstr":
+            finish()
+            current = None
+        if current is None:
+            if keyword == "msgstr":
+                raise _NotLight
+            if line_obsolete and previous:
+                raise _NotLight  # "#|" lines before an obsolete entry
+            if open_ref is not None:
+                refs.extend(parse_references(open_ref + _ISOLATE_END))
+                open_ref = None
+            comment_block = (tuple(translator), tuple(extracted), tuple(refs), tuple(flags), previous,
+                             obsolete_previous)
+            translator, extracted, refs, flags, previous, obsolete_previous = [], [], [], [], {}, {}
+            current, obsolete = {}, line_obsolete
+        elif line_obsolete != obsolete or keyword in current or (keyword == "msgctxt" and current):
+            raise _NotLight
+        if keyword == "msgstr" and "msgid" not in current:
+            raise _NotLight
+        if keyword == "msgid":
+            if not value and not line_obsolete and line != 'msgid ""':
+                raise _NotLight  # the full reader tells a header from an empty msgid by this line
+            line_of_msgid, msgid_lines = number, 1
+        field = current[keyword] = [value]
+        field_obsolete = line_obsolete
+    if current is not None:
+        if "msgstr" not in current or last_was_comment:
+            raise _NotLight
+        finish()
+    if header is None or last_was_comment or previous or obsolete_previous or open_ref is not None:
+        raise _NotLight
+    return _catalog(entries, _metadata(header.msgstr), "\n".join(header.comments), header_flags, path)
 
 
 def _header_index(text: str, msgid_lines: list[tuple[int, bool]]) -> int | None:
@@ -402,10 +642,18 @@ _WIDE: dict[str, int] = {}  # non-ASCII character -> its width minus 1 (memo)
 
 def _width(text: str) -> int:
     """Display width of ``text`` once escaped (an escape counts 2), without a per-character loop."""
+    return _measure(text)[0]
+
+
+def _measure(text: str) -> tuple[int, bool]:
+    """:func:`_width`, and whether every character of ``text`` is one column wide and none is
+    escaped (then a piece's width is its length, and it is written as it is)."""
     width = len(text)
+    plain = True
     for char in _ESCAPES:
         if char in text:
             width += text.count(char)
+            plain = False
     if not text.isascii():
         for char in set(text):
             if char >= "\x80":
@@ -414,7 +662,8 @@ def _width(text: str) -> int:
                     extra = _WIDE[char] = _char_width(char) - 1
                 if extra:
                     width += extra * text.count(char)
-    return width
+                    plain = False
+    return width, plain
 
 
 def _break_lines(text: str, width: int, start: int) -> list[str]:
@@ -424,10 +673,52 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
     widths of the pieces between them are measured in bulk: a 50 MB catalogue
     is formatted in seconds, not minutes.
     """
-    if start + _width(text) <= width:
-        return [text.translate(_ESCAPE_TABLE)]
-    # When every character is one column wide (the usual case), a piece's width is its length.
-    simple = _width(text) == len(text) and all(_WIDE.get(c, 1) == 0 for c in set(text) if c >= "\x80")
+    total, plain = _measure(text)
+    if start + total <= width:
+        return [text if plain else text.translate(_ESCAPE_TABLE)]
+    # When every character is one column wide and none is escaped (the usual case), a piece's
+    # width is its length and it is written as it is.
+    if plain:
+        bounds = [0, *_simple_cuts(text, width, start), len(text)]
+        return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    bounds = [0, *_cuts(text, width, start, False), len(text)]
+    return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
+
+
+# The characters _CANDIDATE allows a break after (a break before an em dash is the other case).
+_AFTER_CANDIDATE = frozenset(" .,:;/-!?\u2013\u2026\u2014)]}")
+
+
+def _simple_cuts(text: str, width: int, start: int) -> list[int]:
+    """:func:`_cuts` for a text whose every character is one column wide, line by line instead of
+    break by break: a line starting at ``s`` ends at the last allowed break that fits (the first
+    allowed one when none fits), so only the breaks next to the width limit are examined."""
+    n = len(text)
+    cuts: list[int] = []
+    line, column = 0, start
+    while column + n - line > width:
+        limit = line + width - column
+        cut = None
+        i = min(limit, n - 1)
+        while i > line:  # backwards from the limit: the last allowed break that fits
+            if (text[i - 1] in _AFTER_CANDIDATE or text[i] == _EM_DASH) and _break_allowed(text, i):
+                cut = i
+                break
+            i -= 1
+        if cut is None:  # none fits: the first allowed one after the limit
+            for i in range(max(limit, line) + 1, n):
+                if (text[i - 1] in _AFTER_CANDIDATE or text[i] == _EM_DASH) and _break_allowed(text, i):
+                    cut = i
+                    break
+        if cut is None:
+            break
+        cuts.append(cut)
+        line, column = cut, 0
+    return cuts
+
+
+def _cuts(text: str, width: int, start: int, simple: bool) -> list[int]:
+    """Where the greedy line breaking cuts ``text``: break by break, any character widths."""
     cuts: list[int] = []
     last_p, column, previous = None, start, 0
     for match in _CANDIDATE.finditer(text):
@@ -441,8 +732,7 @@ def _break_lines(text: str, width: int, start: int) -> list[str]:
         last_p, column, previous = i, column + piece, i
     if last_p is not None and column + _width(text[previous:]) > width:
         cuts.append(last_p)
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b].translate(_ESCAPE_TABLE) for a, b in zip(bounds, bounds[1:])]
+    return cuts
 
 
 def _string(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
@@ -484,9 +774,14 @@ def _comment_lines(marker: str, items: tuple[str, ...]) -> list[str]:
     return [f"{marker} {one_line(item)}" if item else marker for item in items]
 
 
+_PLAIN_REFERENCE = re.compile("[^\\s\u2068\u2069\x00]+")
+
+
 def format_reference(ref: str) -> str:
     """``file:line`` as written on a ``#:`` line: a name with white space between U+2068 and
     U+2069, as GNU gettext ≥ 0.20 writes it, so that every reader sees one reference."""
+    if ref[:1] != ":" and _PLAIN_REFERENCE.fullmatch(ref):
+        return ref  # no white space, line break, NUL or isolate: written as it is
     ref = one_line(ref).replace(_ISOLATE_START, "").replace(_ISOLATE_END, "")
     match = re.fullmatch(r"(.*?)(:[0-9]+)?", ref, re.DOTALL)
     assert match is not None  # the pattern matches every string
@@ -529,33 +824,51 @@ def _entry_lines(entry: Entry) -> list[str]:
     return lines
 
 
-def _without_obsolete_duplicates(entries: tuple[Entry, ...]) -> list[Entry]:
+def _without_obsolete_duplicates(entries: tuple[Entry, ...]) -> Iterator[Entry]:
     """Drop an obsolete entry whose msgctxt/msgid an active or earlier obsolete entry already
     has: msgfmt, msgcat and msgmerge refuse such a file ("duplicate message definition")."""
     seen = {e.key for e in entries if not e.obsolete}
-    kept = []
     for entry in entries:
         if entry.obsolete:
             if entry.key in seen:
                 continue
             seen.add(entry.key)
-        kept.append(entry)
-    return kept
+        yield entry
 
 
 def format_catalog(catalog: Catalog) -> str:
     """The exact text written for ``catalog`` (GNU layout, UTF-8, wrap width 79)."""
-    blocks: list[list[str]] = []
-    if catalog.header or catalog.header_comment or catalog.header_flags:
-        head = _comment_lines("#", tuple(catalog.header_comment.split("\n"))) if catalog.header_comment else []
-        if catalog.header_flags:
-            head.append("#, " + ", ".join(catalog.header_flags))
-        head += _string("", "msgid", "")
-        head += _string("", "msgstr", "".join(f"{one_line(name)}: {one_line(value)}\n"
-                                              for name, value in catalog.header))
-        blocks.append(head)
-    blocks.extend(_entry_lines(entry) for entry in _without_obsolete_duplicates(catalog.entries))
-    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+    return "".join(_pieces(catalog))
+
+
+def _header_piece(catalog: Catalog) -> str:
+    """The header block's text (without the blank line after it); "" when there is no header."""
+    if not (catalog.header or catalog.header_comment or catalog.header_flags):
+        return ""
+    head = _comment_lines("#", tuple(catalog.header_comment.split("\n"))) if catalog.header_comment else []
+    if catalog.header_flags:
+        head.append("#, " + ", ".join(catalog.header_flags))
+    head += _string("", "msgid", "")
+    head += _string("", "msgstr", "".join(f"{one_line(name)}: {one_line(value)}\n"
+                                          for name, value in catalog.header))
+    return "\n".join(head)
+
+
+def _body_pieces(catalog: Catalog, after_header: bool):
+    """The text of every entry block as it is produced, each with the separator before it, and the
+    final newline: :func:`format_catalog` is the header piece followed by these."""
+    first = not after_header
+    for entry in _without_obsolete_duplicates(catalog.entries):
+        yield ("" if first else "\n\n") + "\n".join(_entry_lines(entry))
+        first = False
+    yield "\n"
+
+
+def _pieces(catalog: Catalog):
+    head = _header_piece(catalog)
+    if head:
+        yield head
+    yield from _body_pieces(catalog, bool(head))
 
 
 def build_header(*, language: str | None, project: str, template: bool, creation_date: str | None = None,
@@ -597,14 +910,23 @@ def build_header(*, language: str | None, project: str, template: bool, creation
     return tuple(fields)
 
 
-def _content(catalog: Catalog, *, as_written: bool = False) -> tuple:
-    """What a file means, ignoring layout, line numbers and the date fields; ``as_written``:
-    the entries :func:`format_catalog` writes (no obsolete duplicates)."""
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "line")
+
+
+def same_content(old: Catalog, new: Catalog) -> bool:
+    """Do two catalogues mean the same, ignoring layout, line numbers and the date fields? ``new``
+    as :func:`format_catalog` writes it (no obsolete duplicates). Entry by entry, no copies."""
     dates = {name.lower() for name in DATE_FIELDS}
-    entries = _without_obsolete_duplicates(catalog.entries) if as_written else catalog.entries
-    return (tuple(replace(e, line=0) for e in entries),
-            tuple((n, v) for n, v in catalog.header if n.lower() not in dates),
-            catalog.header_comment, catalog.header_flags)
+    if (old.header_comment, old.header_flags) != (new.header_comment, new.header_flags):
+        return False
+    if [f for f in old.header if f[0].lower() not in dates] != [f for f in new.header if f[0].lower() not in dates]:
+        return False
+    written = _without_obsolete_duplicates(new.entries)
+    for a in old.entries:
+        b = next(written, None)
+        if b is None or (a is not b and any(getattr(a, name) != getattr(b, name) for name in _ENTRY_FIELDS)):
+            return False
+    return next(written, None) is None
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -624,7 +946,8 @@ def timestamp(now: datetime | None = None) -> str:
 _ANY = object()
 
 
-def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY) -> bool:
+def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expected=_ANY,
+                  known: tuple[Catalog, Fingerprint] | None = None, changed: bool = False) -> bool:
     """Write ``catalog`` (header already built) to ``path`` unless the file already says the same.
 
     Returns False when nothing was written. Otherwise the date field that
@@ -634,36 +957,116 @@ def write_catalog(path: Path, catalog: Catalog, *, now: str | None = None, expec
     :class:`CatalogError` rather than being overwritten. ``expected`` (a
     :class:`pipeline.fsutil.Fingerprint`, or None for "no file"): replace the
     file only if it is still what was read, else :class:`ConflictError`.
+    ``known``: the file as parsed already and the fingerprint of what was parsed, so that it is
+    not read again to compare contents while it is still that. ``changed``: the caller knows the
+    content differs from the file's (entries were added, carried, revived or made obsolete), so
+    the file is not read to compare contents at all.
+
+    The text is formatted once, entry by entry, into the temporary file that becomes the new
+    file, while being compared with the old file (with its own date): a 50 MB catalogue is
+    never held as one string.
     """
     path = Path(path)
     field = "POT-Creation-Date" if path.suffix == ".pot" else "PO-Revision-Date"
-    if path.exists():
-        # Fast path, no parsing (a 50 MB catalogue costs ~0.5 GB parsed): the file is exactly
-        # what we would write with its own date.
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-        found = re.search(rf'^"{field}: ([^"\\]*)\\n"$'.encode(), data, re.MULTILINE)
-        if found and _formatted(catalog, field, found.group(1).decode("utf-8", "replace")) == data:
+    new = _with_field(catalog, field, now if now is not None else timestamp())
+    with AtomicWriter(path) as out, _Comparison(path, field) as same:
+        if _stream_encoding(new) is None:  # another charset, or one that cannot hold the text: as a whole
+            data = encode_catalog(new)
+            out.write(data)
+            same.start(None if same.date is None else encode_catalog(same.dated(catalog, field)))
+        else:
+            head = _header_piece(new)
+            out.write(head.encode("utf-8"))
+            same.start(None if same.date is None else _header_piece(same.dated(catalog, field)).encode())
+            buffer: list[str] = []
+            size = 0
+            for piece in _body_pieces(new, bool(head)):
+                buffer.append(piece)
+                size += len(piece)
+                if size >= 1 << 19:
+                    data = "".join(buffer).encode("utf-8")
+                    same.feed(data)
+                    out.write(data)
+                    buffer, size = [], 0
+            data = "".join(buffer).encode("utf-8")
+            same.feed(data)
+            out.write(data)
+        if same.done():
             return False
-        del data
-        if _content(read_catalog(path)) == _content(catalog, as_written=True):
-            return False
-    value = now if now is not None else timestamp()
-    if expected is _ANY:
-        write_atomic(path, _formatted(catalog, field, value))
-    else:
-        write_atomic_if_unchanged(path, _formatted(catalog, field, value), expected)
+        if path.exists() and not changed:
+            old = known[0] if known is not None and fsutil.still(path, known[1]) else read_catalog(path)
+            if same_content(old, catalog):
+                return False
+            del old
+        out.commit() if expected is _ANY else out.commit(expected)
     return True
 
 
-def _formatted(catalog: Catalog, field: str, value: str) -> bytes:
-    """The bytes of ``catalog`` with header ``field`` set to ``value``, in the charset its header declares."""
+def _with_field(catalog: Catalog, field: str, value: str) -> Catalog:
+    """``catalog`` with header ``field`` set to ``value`` (in its place, or last)."""
     header = [(n, v) for n, v in catalog.header if n.lower() != field.lower()]
     names = [n.lower() for n, _ in catalog.header]
     header.insert(names.index(field.lower()) if field.lower() in names else len(header), (field, value))
-    return encode_catalog(replace(catalog, header=tuple(header)))
+    return replace(catalog, header=tuple(header))
+
+
+def _stream_encoding(catalog: Catalog) -> str | None:
+    """"utf-8" when ``catalog`` is written in UTF-8 (what we write), else None."""
+    found = _CHARSET.search(catalog.header_value("Content-Type") or "")
+    try:
+        return "utf-8" if codecs.lookup(found.group(1) if found else "UTF-8").name == "utf-8" else None
+    except LookupError:
+        return None
+
+
+class _Comparison:
+    """Compares the bytes being written, piece by piece, with the file on disk as it would be with
+    its own dates in the header (:meth:`start` with that header, :meth:`dated`): :meth:`done`
+    tells whether the file already says exactly this. Dates never count as a change, so a .po's
+    POT-Creation-Date (a run's time, to the minute) is taken from the file as well."""
+
+    def __init__(self, path: Path, field: str):
+        self.date: str | None = None
+        self.dates: dict[str, str] = {}
+        self.handle = None
+        self.equal = False
+        try:
+            self.handle = open(path, "rb")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise CatalogError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        start = self.handle.read(1 << 16)
+        self.handle.seek(0)
+        for name in DATE_FIELDS:
+            found = re.search(rf'^"{name}: ([^"\\]*)\\n"$'.encode(), start, re.MULTILINE)
+            if found:
+                self.dates[name] = found.group(1).decode("utf-8", "replace")
+        self.date = self.dates.get(field)
+
+    def dated(self, catalog: Catalog, field: str) -> Catalog:
+        """``catalog`` with ``field`` and the other date fields it has as the file has them."""
+        assert self.date is not None
+        header = tuple((n, self.dates.get(n, v) if n in DATE_FIELDS else v) for n, v in catalog.header)
+        return _with_field(replace(catalog, header=header), field, self.date)
+
+    def __enter__(self) -> "_Comparison":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def start(self, head: bytes | None) -> None:
+        self.equal = head is not None and self.handle is not None and self.handle.read(len(head)) == head
+
+    def feed(self, data: bytes) -> None:
+        if self.equal:
+            assert self.handle is not None
+            self.equal = self.handle.read(len(data)) == data
+
+    def done(self) -> bool:
+        return self.equal and self.handle is not None and self.handle.read(1) == b""
 
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
