@@ -85,11 +85,27 @@ class RunReport:
 
 
 def prepare(settings: Settings, progress: StageProgress | None = None, sources: Sequence[SourceDocument] | None = None,
-            ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
-    """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason."""
+            *, remember: bool = False) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
+    """Read, segment and detect every source (or the ``sources`` given); empty ones are skipped with a reason.
+
+    ``remember``: keep what detection found in ``.outreach/`` and use what earlier runs found
+    (:mod:`pipeline.documents.detected`), so unchanged paragraphs are not detected again."""
     from pipeline.documents.detection import Detector
 
     detector = Detector(settings.detect_languages)
+    if remember:
+        from pipeline.documents.detected import DetectionStore
+
+        detector.store = DetectionStore.in_folder(settings.cache_dir, detector.configuration())
+    try:
+        return _prepare(settings, detector, progress, sources)
+    finally:
+        if detector.store is not None:
+            detector.store.close()
+
+
+def _prepare(settings: Settings, detector, progress: StageProgress | None, sources: Sequence[SourceDocument] | None,
+             ) -> tuple[list[PreparedDocument], list[tuple[str, str]]]:
     prepared, skipped = [], []
     if sources is None:
         sources = load_sources(settings.sources_dir, settings.workspace,
@@ -213,7 +229,7 @@ def _run(settings: Settings, engine: Engine, *, purge_obsolete: bool, notify: No
          progress: StageProgress | None, trust_memory: bool) -> RunReport:
     from pipeline.catalogs import memory, pofile
 
-    documents, skipped = prepare(settings, progress)
+    documents, skipped = prepare(settings, progress, remember=True)
     from pipeline.catalogs.glossary import load as load_glossary
 
     terms = load_glossary(settings)

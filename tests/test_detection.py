@@ -323,3 +323,51 @@ def test_each_text_is_judged_once(monkeypatch):
     texts = ["Wstęp wolny dla wszystkich!", POLISH_1, "Wstęp wolny — dla wszystkich", "Zapisy na kurs polskiego"]
     detector.detect_document(texts, [1, 2, 3, 4])
     assert calls == ["Wstęp wolny dla wszystkich", clean_text(POLISH_1), "Zapisy na kurs polskiego"]
+
+
+# --- remembered across runs (pipeline.documents.detected) -----------------
+
+
+def _counting(store, calls: list) -> Detector:
+    found = Detector(store=store)
+    real = found._probabilities
+    found._probabilities = lambda cleaned, fast: calls.append(cleaned) or real(cleaned, fast=fast)
+    return found
+
+
+def test_a_later_run_remembers_what_was_detected(tmp_path):
+    from pipeline.documents.detected import DetectionStore
+
+    texts, lines = announcement()
+    plain = Detector().detect_document(texts, lines, default="pl")
+    first_calls: list = []
+    first = _counting(DetectionStore.in_folder(tmp_path, Detector().configuration()), first_calls)
+    assert first.detect_document(texts, lines, default="pl") == plain
+    first.store.close()
+    assert len(first_calls) == len({clean_text(t) for t in texts if clean_text(t)})
+
+    edited = texts[:5] + [POLISH_3.replace("ograniczona", "bardzo ograniczona")] + texts[6:]
+    calls: list = []
+    again = _counting(DetectionStore.in_folder(tmp_path, Detector().configuration()), calls)
+    assert again.detect_document(edited, lines, default="pl") == Detector().detect_document(edited, lines, default="pl")
+    assert calls == [clean_text(edited[5])]   # only the changed paragraph is detected again
+
+
+def test_another_configuration_or_a_broken_store_forgets_but_answers_the_same(tmp_path):
+    from pipeline.documents.detected import FILE, DetectionStore
+
+    texts, lines = announcement()
+    expected = Detector().detect_document(texts, lines, default="pl")
+    first = Detector(store=DetectionStore.in_folder(tmp_path, Detector().configuration()))
+    first.detect_document(texts, lines, default="pl")
+    first.store.close()
+    calls: list = []
+    other = _counting(DetectionStore.in_folder(tmp_path, Detector(["pl", "en", "uk"]).configuration()), calls)
+    other.detect_document(texts, lines, default="pl")
+    assert calls   # candidates changed: nothing remembered is used
+    assert "candidates=pl,en,uk;" in Detector(["pl", "en", "uk"]).configuration()
+
+    (tmp_path / FILE).write_bytes(b"not a database" * 100)
+    broken = Detector(store=DetectionStore.in_folder(tmp_path, Detector().configuration()))
+    assert broken.detect_document(texts, lines, default="pl") == expected
+    assert broken.store.get_many([b"x"]) == {}

@@ -12,7 +12,9 @@ floating-point operations in the same order, hence the same probabilities
 (tests/test_detection.py compares both on every test text). Each short cleaned
 text is judged once per detector (:meth:`Detector.probabilities` caches by
 text), and a text of ``LONG_TEXT_CHARS`` or more gets one random trial instead
-of langdetect's seven.
+of langdetect's seven. Given a :class:`~pipeline.documents.detected.DetectionStore`,
+a detector also remembers what it found across runs: a re-run after an edit detects
+only the new and changed paragraphs.
 
 Two extra kinds of evidence make short judgements reliable:
 
@@ -30,6 +32,7 @@ inherit the document's language (``inherited=True``).
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 import unicodedata
@@ -37,6 +40,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.documents import detected
 from pipeline.documents.languages import DocumentLanguage, SegmentLanguage
 from pipeline.errors import ConfigError
 from pipeline.text import protect
@@ -134,7 +138,7 @@ class Detector:
     unknown candidate code or an empty candidate list.
     """
 
-    def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *, seed: int = 0):
+    def __init__(self, candidates: Sequence[str] = DEFAULT_CANDIDATES, *, seed: int = 0, store=None):
         known = available_languages()
         codes = tuple(dict.fromkeys(_profile_code(c, known) for c in candidates))
         if not codes:
@@ -149,6 +153,16 @@ class Detector:
         self._factory = None  # built lazily by _get_factory()
         self._judged: dict[str, list[tuple[str, float]]] = {}  # cleaned text → probabilities
         self._fast = None  # one fast langdetect detector, reset for each text
+        self.store = store       # a DetectionStore (pipeline.documents.detected), or None
+        self._recalled: dict[str, list[tuple[str, float]]] = {}   # this document's texts found in the store
+        self._learned: dict[str, list[tuple[str, float]]] = {}    # … and the ones detected now
+
+    def configuration(self) -> str:
+        """What the answers depend on besides the text: another configuration, another store."""
+        from importlib import metadata
+
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+        return f"candidates={','.join(self.candidates)};seed={self.seed};code={code};langdetect={metadata.version('langdetect')}"
 
     def _get_factory(self):
         """The private langdetect factory holding only the candidate profiles."""
@@ -176,7 +190,11 @@ class Detector:
     def _probabilities_of_cleaned(self, cleaned: str) -> list[tuple[str, float]]:
         known = self._judged.get(cleaned)
         if known is None:
+            known = self._recalled.get(cleaned)
+        if known is None:
             known = self._probabilities(cleaned, fast=True)
+            if self.store is not None:
+                self._learned[cleaned] = known
             # What recurs is short (headings, "Wstęp wolny."); a bound keeps a 50 MB source's memory flat.
             if len(cleaned) < LONG_TEXT_CHARS and len(self._judged) < _JUDGED_MAX:
                 self._judged[cleaned] = known
@@ -220,7 +238,13 @@ class Detector:
         """
         if len(texts) != len(lines):
             raise ValueError("texts and lines must have the same length")
-        guesses = [self._guess(text) for text in texts]
+        cleaned = [clean_text(text) for text in texts]
+        if self.store is not None:
+            self._recall(cleaned)
+        guesses = [self._guess(text) for text in cleaned]
+        if self.store is not None:
+            self.store.put_many({detected.text_key(text): found for text, found in self._learned.items()})
+            self._recalled, self._learned = {}, {}
         doc_lang, doc_prob = self._vote(texts, guesses, default)
         segments = tuple(
             self._judge(index, line, guess, doc_lang, doc_prob)
@@ -228,9 +252,13 @@ class Detector:
         )
         return DocumentLanguage(lang=doc_lang, probability=doc_prob, segments=segments)
 
-    def _guess(self, text: str) -> tuple[int, str, float] | None:
-        """(letters, best language, probability) of one segment, or None when it has no letters."""
-        cleaned = clean_text(text)
+    def _recall(self, cleaned: Sequence[str]) -> None:
+        """What the store remembers of a document's texts (those not judged in this run already)."""
+        wanted = {detected.text_key(text): text for text in cleaned if text and text not in self._judged}
+        self._recalled = {wanted[key]: found for key, found in self.store.get_many(wanted).items()}
+
+    def _guess(self, cleaned: str) -> tuple[int, str, float] | None:
+        """(letters, best language, probability) of one cleaned segment, or None when it has no letters."""
         letters = len(cleaned) - cleaned.count(" ")  # clean_text keeps only letters and single spaces
         found = self._probabilities_of_cleaned(cleaned) if letters else []
         if not found:
