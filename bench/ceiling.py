@@ -30,7 +30,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-MODEL = OUT / "work" / "models" / "translate-pl_en-1_0"
+# The pl→en package run_bench.py installed (its folder is named by `outreach models install`).
+MODEL = next((d for d in sorted((OUT / "work" / "models").glob("translate-pl_en*")) if (d / "model").is_dir()),
+             OUT / "work" / "models" / "translate-pl_en")
 
 # (name, batch_type, max_batch_size, sorted_by_ct2, decoding bound); every one runs under every layout
 # given with --layouts. The full space is large for a shared 2-core machine: --configs picks a subset.

@@ -314,10 +314,16 @@ def test_thread_layout_from_settings_or_cores(monkeypatch):
     from pipeline.translate import argos
 
     monkeypatch.setattr(argos.os, "cpu_count", lambda: 8)
-    assert argos.thread_layout(Settings()) == (4, 2)
+    assert argos.thread_layout(Settings()) == (8, 1)                 # one single-threaded worker per core
+    assert argos.thread_layout(Settings(), batches=20) == (8, 1)
+    assert argos.thread_layout(Settings(), batches=2) == (2, 4)      # fewer batches: more threads each
+    assert argos.thread_layout(Settings(), batches=1) == (1, 8)
     assert argos.thread_layout(Settings(threads=8, inter_threads=1)) == (1, 8)
+    assert argos.thread_layout(Settings(threads=2)) == (4, 2)       # threads set: workers fill the cores
+    assert argos.thread_layout(Settings(inter_threads=2), batches=1) == (2, 4)   # the setting wins
     monkeypatch.setattr(argos.os, "cpu_count", lambda: 2)
-    assert argos.thread_layout(Settings()) == (1, 2)
+    assert argos.thread_layout(Settings()) == (2, 1)
+    assert argos.thread_layout(Settings(), batches=1) == (1, 2)
     monkeypatch.setattr(argos.os, "cpu_count", lambda: 1)
     assert argos.thread_layout(Settings()) == (1, 1)
 

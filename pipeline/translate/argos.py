@@ -96,6 +96,7 @@ class ArgosEngine(SentenceEngine):
         self.max_length_ratio = max(1.0, float(max_length_ratio))
         self.stats = EngineStats()
         self._loaded: dict[Path, tuple[Any, Any]] = {}
+        self._tokenizers: dict[Path, Any] = {}
 
     def legs(self) -> tuple[Leg, ...]:
         return self._legs
@@ -107,12 +108,36 @@ class ArgosEngine(SentenceEngine):
             raise ModelError(f"no {leg.source}-{leg.target} model ({leg.label}) installed (installed: {have})")
         return package
 
-    def _load(self, package: Package) -> tuple[Any, Any]:
+    def _load(self, package: Package, batches: int | None = None) -> tuple[Any, Any]:
+        """The package's translator and tokenizer; ``batches``, the first call's batch count, picks
+        the thread layout (:func:`thread_layout`) when the translator is created."""
         path = package.model.path
         if path in self._loaded:
             return self._loaded[path]
+        sp = self._tokenizer(package)
         try:
             import ctranslate2
+        except ImportError as exc:
+            raise ModelError(f"the argos engine needs ctranslate2 and sentencepiece: {exc}") from exc
+        if not (path / "model" / "model.bin").is_file():
+            raise ModelError("no model/model.bin in the package (incomplete install?)", path=path)
+        device = getattr(self.settings, "device", "cpu") or "cpu"
+        try:
+            if device == "auto":
+                device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
+            inter, intra = thread_layout(self.settings, batches)
+            translator = ctranslate2.Translator(str(path / "model"), device=device, inter_threads=inter,
+                                                intra_threads=intra)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load the CTranslate2 model ({_first_line(exc)})", path=path / "model") from exc
+        self._loaded[path] = (translator, sp)
+        return translator, sp
+
+    def _tokenizer(self, package: Package) -> Any:
+        path = package.model.path
+        if path in self._tokenizers:
+            return self._tokenizers[path]
+        try:
             import sentencepiece
         except ImportError as exc:
             raise ModelError(f"the argos engine needs ctranslate2 and sentencepiece: {exc}") from exc
@@ -122,26 +147,16 @@ class ArgosEngine(SentenceEngine):
                 raise ModelError("BPE-tokenized (old) Argos packages are not supported; install a current "
                                  "package with a sentencepiece.model", path=path)
             raise ModelError("no sentencepiece.model in the package", path=path)
-        if not (path / "model" / "model.bin").is_file():
-            raise ModelError("no model/model.bin in the package (incomplete install?)", path=path)
-        device = getattr(self.settings, "device", "cpu") or "cpu"
-        try:
-            if device == "auto":
-                device = "cuda" if ctranslate2.get_cuda_device_count() else "cpu"
-            inter, intra = thread_layout(self.settings)
-            translator = ctranslate2.Translator(str(path / "model"), device=device, inter_threads=inter,
-                                                intra_threads=intra)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"cannot load the CTranslate2 model ({_first_line(exc)})", path=path / "model") from exc
         try:
             sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
         except (RuntimeError, OSError, ValueError) as exc:
             raise ModelError(f"cannot load the SentencePiece model ({_first_line(exc)})", path=sp_path) from exc
-        self._loaded[path] = (translator, sp)
-        return translator, sp
+        self._tokenizers[path] = sp
+        return sp
 
     def close(self) -> None:
         self._loaded.clear()
+        self._tokenizers.clear()
         if self.cache is not None:
             self.cache.close()
 
@@ -155,11 +170,12 @@ class ArgosEngine(SentenceEngine):
         """One length-sorted batched pass over ``sentences``: every batch submitted at once."""
         if not sentences:
             return []
-        translator, sp = self._load(package)
+        sp = self._tokenizer(package)
         tokens = [t or ["▁"] for t in sp.encode(sentences, out_type=str)]
         outputs: list[str] = [""] * len(tokens)
-        pending = [(group, self._submit(package, translator, [tokens[i] for i in group]))
-                   for group in batches([len(t) for t in tokens], self.max_batch_tokens, self.batch_examples)]
+        groups = batches([len(t) for t in tokens], self.max_batch_tokens, self.batch_examples)
+        translator, _sp = self._load(package, len(groups))
+        pending = [(group, self._submit(package, translator, [tokens[i] for i in group])) for group in groups]
         for group, results in pending:
             self._collect(package, sp, results, group, outputs)
         self.stats.sentences += len(sentences)
@@ -200,17 +216,25 @@ class ArgosEngine(SentenceEngine):
             outputs[i] = text
 
 
-def thread_layout(settings: Any) -> tuple[int, int]:
+def thread_layout(settings: Any, batches: int | None = None) -> tuple[int, int]:
     """``(inter_threads, intra_threads)``: the settings, or what bench/ceiling.py found fastest.
 
-    Default: one worker per two cores, each with two threads (2 cores: 1 × 2). On
-    2 cores at beam 4 bench/ceiling.py measured 1 worker × 2 threads about 1.9×
-    faster than 2 × 1 for the same batches (one batch's matrix products use both
-    cores; two single-threaded batches compete for memory bandwidth).
+    Default: one single-threaded worker per core, so that many batches run side by side
+    (on a quiet 2-core machine at beam 4, bench/ceiling.py measured 2 workers × 1 thread
+    1.4–1.8× faster than 1 × 2 on the same batches: one batch's matrices are too small
+    to keep two threads busy). When the work is fewer batches than cores (``batches``,
+    known when the model is loaded), the cores go to fewer workers with more threads,
+    so a day's three new sentences still use every core.
     """
     cores = os.cpu_count() or 1
-    inter = getattr(settings, "inter_threads", 0) or max(1, cores // 2)
-    intra = getattr(settings, "threads", 0) or max(1, cores // inter)
+    inter = getattr(settings, "inter_threads", 0) or 0
+    intra = getattr(settings, "threads", 0) or 0
+    if not inter:
+        inter = cores if not batches or batches >= cores else max(1, batches)
+        if intra:
+            inter = max(1, min(inter, cores // intra))
+    if not intra:
+        intra = max(1, cores // inter)
     return inter, intra
 
 
