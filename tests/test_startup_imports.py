@@ -9,28 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from argos_fixture import build_package_dir
-from workspace import ROOT, make_workspace
-
-# Run the commands one after the other in ONE fresh interpreter; report exit codes, stdout and modules.
-_PROBE = """\
-import contextlib, io, json, sys
-from pipeline.cli import cli
-codes, out = [], io.StringIO()
-for args in json.loads(sys.argv[1]):
-    try:
-        with contextlib.redirect_stdout(out):
-            cli.main(args, prog_name="outreach")
-    except SystemExit as exc:
-        codes.append(exc.code)
-print(json.dumps({"codes": codes, "stdout": out.getvalue(), "modules": sorted(sys.modules)}))
-"""
+from workspace import make_workspace, probe
 
 #: Never needed to answer status/check or a no-change run (prefixes of module names).
 HEAVY = ("ctranslate2", "sentencepiece", "argostranslate", "torch", "numpy", "urllib.request", "http.client",
@@ -43,13 +27,9 @@ TEXT = {"source_texts/a.txt": "Zapraszamy na warsztaty komputerowe w sobotę.\n\
 
 
 def fresh(*commands: list[str]) -> tuple[list, str, list[str]]:
-    env = {k: v for k, v in os.environ.items() if k != "ARGOS_PACKAGES_DIR"}
-    env["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps([list(c) for c in commands])],
-                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout.splitlines()[-1])
-    return data["codes"], data["stdout"], data["modules"]
+    """Exit codes, stdout and every imported module of ``commands`` in one fresh interpreter,
+    without the suite's ARGOS_PACKAGES_DIR (each workspace names its models folder)."""
+    return probe(list(commands), {k: v for k, v in os.environ.items() if k != "ARGOS_PACKAGES_DIR"})
 
 
 def imported(modules: list[str], names: tuple[str, ...]) -> list[str]:

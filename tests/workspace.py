@@ -90,9 +90,24 @@ for args in json.loads(sys.argv[1]):
             cli.main(args, prog_name="outreach")
     except SystemExit as exc:
         codes.append(exc.code)
-print(json.dumps({"codes": codes, "stdout": out.getvalue(),
-                  "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+print(json.dumps({"codes": codes, "stdout": out.getvalue(), "modules": sorted(sys.modules)}))
 """
+
+
+def probe(commands: list[list[str]], env: dict | None = None) -> tuple[list, str, list[str]]:
+    """Run ``outreach`` commands one after the other in ONE fresh interpreter (cwd: the repository).
+
+    Returns their exit codes, their joined stdout, and every module that process imported."""
+    import json
+    import os
+    import sys
+
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps([list(c) for c in commands])],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.splitlines()[-1])
+    return data["codes"], data["stdout"], data["modules"]
 
 
 def run_fresh(ws: Path, *commands: list[str]) -> tuple[list[int], str, set[str]]:
@@ -101,13 +116,5 @@ def run_fresh(ws: Path, *commands: list[str]) -> tuple[list[int], str, set[str]]
     Returns their exit codes, their joined stdout, and which of :data:`HEAVY`
     (the MT stack and what it pulls) that process imported.
     """
-    import json
-    import os
-    import sys
-
-    argv = [[*cmd[:1], "-C", str(ws), *cmd[1:]] for cmd in commands]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(argv)], capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout.splitlines()[-1])
-    return data["codes"], data["stdout"], set(data["modules"]) & HEAVY
+    codes, out, modules = probe([[*cmd[:1], "-C", str(ws), *cmd[1:]] for cmd in commands])
+    return codes, out, {m.split(".")[0] for m in modules} & HEAVY
