@@ -200,6 +200,16 @@ def unescape(body: str, charset: str = "utf-8") -> str:
     return out.decode(charset)
 
 
+def _reference_line(line: str, open_ref: str | None) -> tuple[list[str], str | None]:
+    """The references of one ``#:`` line, and the U+2068-isolated name it leaves open for the next
+    ``#:`` line (``open_ref``: the one the line before left open)."""
+    body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
+    start = body.rfind(_ISOLATE_START)
+    if start >= 0 and _ISOLATE_END not in body[start:]:
+        return parse_references(body[:start]), body[start:]
+    return parse_references(body), None
+
+
 def parse_references(body: str) -> list[str]:
     """The references of a ``#:`` line body: ``file:line`` tokens separated by white space; a
     name between U+2068 and U+2069 (how GNU gettext ≥ 0.20 writes names with spaces) is one."""
@@ -234,12 +244,8 @@ def _scan(text: str, path: str, charset: str = "utf-8"):
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if line.startswith("#:"):
-            body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
-            start = body.rfind(_ISOLATE_START)
-            open_ref = None
-            if start >= 0 and _ISOLATE_END not in body[start:]:
-                body, open_ref = body[:start], body[start:]
-            pending_refs.extend(parse_references(body))
+            found, open_ref = _reference_line(line, open_ref)
+            pending_refs.extend(found)
             continue
         obsolete_prev = line.startswith("#~|")
         active_prev = line.startswith("#|")
@@ -494,12 +500,8 @@ def _light_entries(data: bytes, path: str) -> Catalog:
                 finish()
                 current, field = None, None
             if tokens[0] == "#:":
-                body = line[2:] if open_ref is None else open_ref + " " + line[2:].lstrip()
-                start = body.rfind(_ISOLATE_START)
-                open_ref = None
-                if start >= 0 and _ISOLATE_END not in body[start:]:
-                    body, open_ref = body[:start], body[start:]
-                refs.extend(parse_references(body))
+                found, open_ref = _reference_line(line, open_ref)
+                refs.extend(found)
             elif tokens[0] == "#,":
                 if len(tokens) > 1:
                     flags.extend(c.strip() for c in line[3:].split(","))
