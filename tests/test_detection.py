@@ -371,3 +371,8 @@ def test_another_configuration_or_a_broken_store_forgets_but_answers_the_same(tm
     broken = Detector(store=DetectionStore.in_folder(tmp_path, Detector().configuration()))
     assert broken.detect_document(texts, lines, default="pl") == expected
     assert broken.store.get_many([b"x"]) == {}
+    broken.store.close()
+    calls = []
+    after = _counting(DetectionStore.in_folder(tmp_path, Detector().configuration()), calls)
+    assert after.detect_document(texts, lines, default="pl") == expected
+    assert calls == []   # the corrupt file was replaced and filled: remembered again

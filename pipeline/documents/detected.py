@@ -8,9 +8,9 @@ detector *configuration* (candidates, seed, our detector's version, langdetect's
 version); another configuration empties it first. Lookups go one document at a
 time, so a 50 MB source never has its results in memory at once.
 
-It is only a cache: a store that cannot be opened, read or written (read-only
-folder, corrupt file, another process holding it) is switched off for the run and
-detection simply happens, with the same answers.
+It is only a cache: a corrupt file is replaced by an empty store; one that cannot be
+opened, read or written (read-only folder, another process holding it) is switched off
+for the run and detection simply happens, with the same answers.
 """
 
 from __future__ import annotations
@@ -55,21 +55,34 @@ class DetectionStore:
     def _open(self) -> sqlite3.Connection | None:
         if self._db is not None or self._failed:
             return self._db
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=2)
-            db.execute("CREATE TABLE IF NOT EXISTS meta (configuration TEXT NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS found (key BLOB PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-            row = db.execute("SELECT configuration FROM meta").fetchone()
-            if row is None or row[0] != self.configuration:
-                with db:
-                    db.execute("DELETE FROM found")
-                    db.execute("DELETE FROM meta")
-                    db.execute("INSERT INTO meta VALUES (?)", (self.configuration,))
-            self._db = db
-        except (sqlite3.Error, OSError):
-            self._failed = True
-        return self._db
+        for attempt in (1, 2):
+            db = None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=2)
+                db.execute("CREATE TABLE IF NOT EXISTS meta (configuration TEXT NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS found (key BLOB PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+                row = db.execute("SELECT configuration FROM meta").fetchone()
+                if row is None or row[0] != self.configuration:
+                    with db:
+                        db.execute("DELETE FROM found")
+                        db.execute("DELETE FROM meta")
+                        db.execute("INSERT INTO meta VALUES (?)", (self.configuration,))
+                self._db = db
+                return db
+            except (sqlite3.Error, OSError) as exc:
+                if db is not None:
+                    db.close()
+                corrupt = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+                if attempt == 1 and corrupt:
+                    try:   # not a database (any more): only a cache, so start it afresh once
+                        self.path.unlink()
+                        continue
+                    except OSError:
+                        pass
+                break
+        self._failed = True
+        return None
 
     def get_many(self, keys: Iterable[bytes]) -> dict[bytes, list[tuple[str, float]]]:
         db = self._open()
