@@ -111,6 +111,14 @@ def shared_bench_dir() -> Path | None:
     return None
 
 
+def require_shared_bench(hint: str = "") -> Path:
+    """:func:`shared_bench_dir`, or exit saying how to point at it (``hint``: what else the caller offers)."""
+    found = shared_bench_dir()
+    if found is None:
+        raise SystemExit("no ../shared/bench/make_argos_model.py: set OUTREACH_SHARED_BENCH" + hint)
+    return found
+
+
 def acceptance_documents() -> dict[str, list[str]]:
     """``corpus_pl.txt`` of the shared bench folder cut into 6 documents (11 paragraphs each, the last 7)."""
     folder = shared_bench_dir()

@@ -281,12 +281,9 @@ def ensure_models(args: argparse.Namespace) -> dict[str, Path]:
 
 def shared_bench() -> Path:
     sys.path.insert(0, str(BENCH))
-    from corpus import shared_bench_dir
+    from corpus import require_shared_bench
 
-    found = shared_bench_dir()
-    if found is None:
-        raise SystemExit("no ../shared/bench/make_argos_model.py: set OUTREACH_SHARED_BENCH or use --model limit")
-    return found
+    return require_shared_bench(' or use --model limit')
 
 
 def ensure_stock_venv(args: argparse.Namespace) -> None:

@@ -118,12 +118,9 @@ HEAVY = ("ctranslate2", "sentencepiece", "argostranslate", "numpy", "urllib.requ
 
 def shared_bench() -> Path:
     sys.path.insert(0, str(BENCH))
-    from corpus import shared_bench_dir
+    from corpus import require_shared_bench
 
-    found = shared_bench_dir()
-    if found is None:
-        raise SystemExit("no ../shared/bench/make_argos_model.py: set OUTREACH_SHARED_BENCH")
-    return found
+    return require_shared_bench('')
 
 
 def ensure_models(python: Path, outreach: Path, env: dict[str, str]) -> None:
